@@ -1,0 +1,79 @@
+/*
+ * conf.h - the configuration: one struct, one table of keys.
+ *
+ * Every key lives in conf_keys[] (name, type, default, limits, one line of
+ * documentation).  The table drives the parser, `audisp-pid2pod
+ * --print-config` (which generates the shipped pid2pod.conf) and the tests
+ * that check the shipped config and the man page against it.
+ */
+#ifndef P2P_CONF_H
+#define P2P_CONF_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONF_DEFAULT_PATH "/etc/audit/pid2pod.conf"
+#define CONF_FILE_MAX_BYTES (256 * 1024)
+#define CONF_LINE_MAX 4096
+#define CONF_NAME_MAX 256
+
+enum conf_output { OUTPUT_SYSLOG, OUTPUT_STDOUT, OUTPUT_FILE };
+enum conf_format { FORMAT_TEXT, FORMAT_JSON };
+enum conf_overflow { OVERFLOW_BLOCK, OVERFLOW_DROP };
+
+struct conf {
+	int output;           /* enum conf_output */
+	char output_file[PATH_MAX];
+	int output_format;    /* enum conf_format */
+	int syslog_facility;  /* LOG_LOCAL0 ... as <syslog.h> encodes it */
+	int syslog_priority;  /* LOG_INFO ... */
+	char proc_root[PATH_MAX];
+	char node_name[CONF_NAME_MAX]; /* "" in the file: this host's name */
+	unsigned long long queue_max_bytes;
+	int overflow_action;  /* enum conf_overflow */
+};
+
+enum conf_type { CONF_T_STRING, CONF_T_PATH, CONF_T_ENUM, CONF_T_SIZE };
+
+struct conf_enum_val {
+	const char *name;
+	int value;
+};
+
+struct conf_key {
+	const char *name;
+	enum conf_type type;
+	size_t offset;
+	size_t size;                       /* string buffer size */
+	const char *def;                   /* default, as written in the file */
+	const struct conf_enum_val *vals;  /* CONF_T_ENUM, NULL-terminated */
+	unsigned long long min, max;       /* CONF_T_SIZE */
+	const char *doc;                   /* one line, for the shipped file */
+};
+
+extern const struct conf_key conf_keys[];
+extern const size_t conf_nkeys;
+
+/* conf_defaults - fill *c with every key's default. */
+void conf_defaults(struct conf *c);
+
+/*
+ * conf_load - parse the file at path into *ret (defaults first, then the
+ * file).  On error returns -errno or -EINVAL and writes every problem as
+ * "path:line: message" lines into err (err_size bytes, always terminated);
+ * *ret is then untouched.  A file others can write is refused.
+ */
+int conf_load(const char *path, struct conf *ret, char *err, size_t err_size);
+
+/* conf_parse_buf - the same over a buffer (tests, fuzzing); no file checks. */
+int conf_parse_buf(const char *name, const char *buf, size_t len,
+		   struct conf *ret, char *err, size_t err_size);
+
+/* conf_print_default - the shipped config, generated from the table. */
+void conf_print_default(FILE *f);
+
+/* conf_enum_name - the name of an enum key's value, for messages. */
+const char *conf_enum_name(const char *key, int value);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * enrich.h - which fields a record gets and where they go.
+ *
+ * The fields, in their fixed order: container_id, k8s_namespace, k8s_pod,
+ * k8s_container, k8s_pod_uid, k8s_nspid, k8s_image, k8s_owner, k8s_sa,
+ * k8s_label_<key>...  (OBJ_PID targets: the same names prefixed with "o").
+ * When a line would grow past OUTPUT_LINE_MAX the optional fields are left
+ * out first, last ones first (labels, then sa, owner, image, nspid, ...),
+ * container_id last of all; each field left out is counted.
+ */
+#ifndef P2P_ENRICH_H
+#define P2P_ENRICH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ident.h"
+#include "record.h"
+
+#define ENRICH_LABELS_MAX 16
+
+/* What the pod sources (kubelet, runtime state) know; NULL/"" = unknown. */
+struct k8s_names {
+	const char *namespace_;
+	const char *pod;
+	const char *container;
+	const char *image;
+	const char *owner;
+	const char *sa;
+	const char *label_keys[ENRICH_LABELS_MAX];  /* already sanitized */
+	const char *label_vals[ENRICH_LABELS_MAX];
+	unsigned nlabels;
+};
+
+/* One side of a record: the subject (pid=) or the object (opid=). */
+struct enrich_subject {
+	const struct ident *id;        /* NULL: nothing to add */
+	const struct k8s_names *names; /* NULL: none known */
+	int32_t nspid;                 /* <= 0: unknown */
+};
+
+struct enrich_stats {
+	uint64_t fields_dropped;  /* optional fields left out for length */
+	uint64_t lines_truncated; /* malformed lines cut to fit */
+};
+
+/*
+ * enrich_line - write the output line for record r into dst (cap bytes):
+ * the record with the fields of subj (and of obj, "o"-prefixed) inserted at
+ * r->insert_at, then '\n'.  Never longer than OUTPUT_LINE_MAX when the
+ * record itself fits.  Lines with NUL bytes or longer than RECORD_MAX are
+ * escaped/truncated with a visible marker instead (see enrich_malformed).
+ * Returns bytes written (cap must be >= ENRICH_LINE_BUF).
+ */
+#define ENRICH_LINE_BUF (RECORD_MAX * 4 + 64)
+size_t enrich_line(char *dst, size_t cap, const struct record *r,
+		   const struct enrich_subject *subj,
+		   const struct enrich_subject *obj, struct enrich_stats *st);
+
+/*
+ * enrich_malformed - the visible form of a line that is not well-formed:
+ * NUL bytes become the two characters "^@", the line is cut to fit
+ * OUTPUT_LINE_MAX, and " pid2pod_malformed=nul|long|nul,long" (plus
+ * " pid2pod_orig_len=N" for cut lines) is appended.  orig_len is the length
+ * the line had on input (it may have been cut while reading).
+ */
+size_t enrich_malformed(char *dst, size_t cap, const char *line, size_t len,
+			size_t orig_len, int has_nul);
+
+/*
+ * enrich_label_key - turn a label key into the field-name suffix: lowercase,
+ * every byte outside [a-z0-9_] becomes '_'.  Writes at most cap-1 bytes
+ * and a NUL; returns the length.
+ */
+size_t enrich_label_key(char *dst, size_t cap, const char *key);
+
+#endif

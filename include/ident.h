@@ -1,0 +1,47 @@
+/*
+ * ident.h - what pid2pod knows about one process: the answer every lookup
+ * produces and every output formats.  Plain data, fixed size, no pointers,
+ * so it can be copied into the record queue and the pid cache freely.
+ */
+#ifndef P2P_IDENT_H
+#define P2P_IDENT_H
+
+#include <stdint.h>
+
+#define CONTAINER_ID_LEN 64 /* full id: 64 lowercase hex digits */
+#define POD_UID_MAX 36      /* dashed UUID; static pods: 32 hex */
+
+enum ident_state {
+	IDENT_NONE = 0,       /* record names no process: nothing to add */
+	IDENT_HOST,           /* a host process: no fields */
+	IDENT_CONTAINER,      /* container id known (pod UID maybe) */
+	IDENT_POD_ONLY,       /* pod UID known, container id not (pause, ...) */
+	IDENT_UNRESOLVED,     /* could not tell, or sources disagree: "?" */
+};
+
+enum ident_runtime {
+	RUNTIME_UNKNOWN = 0,
+	RUNTIME_CONTAINERD,
+	RUNTIME_CRIO,
+	RUNTIME_DOCKER,
+	RUNTIME_PODMAN,
+};
+
+/* Why a pid came out unresolved; counted, never printed in records. */
+enum ident_reason {
+	REASON_NONE = 0,
+	REASON_NO_PROC,       /* <proc_root>/<pid> gone or unreadable */
+	REASON_EMPTY_CGROUP,  /* cgroup file empty: the process has exited */
+	REASON_AMBIGUOUS,     /* cgroup lines disagree */
+	REASON_BAD_PID,       /* pid= value is not a number we can use */
+};
+
+struct ident {
+	uint8_t state;   /* enum ident_state */
+	uint8_t runtime; /* enum ident_runtime */
+	uint8_t reason;  /* enum ident_reason, for IDENT_UNRESOLVED */
+	char container_id[CONTAINER_ID_LEN + 1]; /* "" when unknown */
+	char pod_uid[POD_UID_MAX + 1];           /* "" when unknown */
+};
+
+#endif

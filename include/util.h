@@ -1,0 +1,45 @@
+/*
+ * util.h - small helpers shared by every module: cleanup attributes,
+ * full reads and writes, a millisecond clock.
+ */
+#ifndef P2P_UTIL_H
+#define P2P_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* read until size bytes or EOF; returns bytes read or -errno. */
+ssize_t read_full(int fd, void *buf, size_t size);
+/* write all of buf (retrying EINTR); returns 0 or -errno. */
+int write_full(int fd, const void *buf, size_t size);
+
+/*
+ * read_small_file - read at most size-1 bytes of path
+ * into buf and NUL-terminate.  Returns bytes read or -errno.
+ */
+ssize_t read_small_file(const char *path, char *buf, size_t size);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t now_ms(void);
+
+/* Parse a decimal unsigned number of exactly len bytes; -1 on error. */
+long long parse_u64(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * conf.c - parse pid2pod.conf: `key = value` lines, like auditd.conf.
+ *
+ * The key table below is the single source of truth.  Parsing fills a fresh
+ * struct; the caller swaps it in only when the whole file was good, so a bad
+ * edit followed by SIGHUP keeps the old configuration running.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "util.h"
+
+static const struct conf_enum_val output_vals[] = {
+	{ "syslog", OUTPUT_SYSLOG }, { "stdout", OUTPUT_STDOUT },
+	{ "file", OUTPUT_FILE }, { NULL, 0 },
+};
+static const struct conf_enum_val format_vals[] = {
+	{ "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { NULL, 0 },
+};
+static const struct conf_enum_val overflow_vals[] = {
+	{ "block", OVERFLOW_BLOCK }, { "drop", OVERFLOW_DROP }, { NULL, 0 },
+};
+/* Names as audisp-syslog spells them; "LOG_" prefix and case are optional. */
+static const struct conf_enum_val facility_vals[] = {
+	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 }, { NULL, 0 },
+};
+static const struct conf_enum_val priority_vals[] = {
+	{ "emerg", LOG_EMERG }, { "alert", LOG_ALERT }, { "crit", LOG_CRIT },
+	{ "err", LOG_ERR }, { "warning", LOG_WARNING },
+	{ "notice", LOG_NOTICE }, { "info", LOG_INFO },
+	{ "debug", LOG_DEBUG }, { NULL, 0 },
+};
+
+#define KEY(n, t) .name = #n, .type = (t), .offset = offsetof(struct conf, n), \
+		  .size = sizeof(((struct conf *)0)->n)
+
+const struct conf_key conf_keys[] = {
+	{ KEY(output, CONF_T_ENUM), .def = "syslog", .vals = output_vals,
+	  .doc = "where enriched records go: syslog, stdout or file" },
+	{ KEY(output_file, CONF_T_PATH), .def = "/var/log/audit/pid2pod.log",
+	  .doc = "the file for output = file (appended; reopened on SIGHUP)" },
+	{ KEY(output_format, CONF_T_ENUM), .def = "text", .vals = format_vals,
+	  .doc = "text: audit lines with fields appended; json: one object per event" },
+	{ KEY(syslog_facility, CONF_T_ENUM), .def = "user", .vals = facility_vals,
+	  .doc = "syslog facility for output = syslog (as audisp-syslog: user, local0..local7, ...)" },
+	{ KEY(syslog_priority, CONF_T_ENUM), .def = "info", .vals = priority_vals,
+	  .doc = "syslog priority for output = syslog" },
+	{ KEY(proc_root, CONF_T_PATH), .def = "/proc",
+	  .doc = "where the host's /proc is (a DaemonSet mounts it elsewhere)" },
+	{ KEY(node_name, CONF_T_STRING), .def = "",
+	  .doc = "this node's name; records of other nodes pass untouched (empty: this host's name, short or FQDN)" },
+	{ KEY(queue_max_bytes, CONF_T_SIZE), .def = "8M", .min = 64 * 1024,
+	  .max = 1ULL << 30,
+	  .doc = "bytes of records held while output is slow (K, M, G suffixes)" },
+	{ KEY(overflow_action, CONF_T_ENUM), .def = "block", .vals = overflow_vals,
+	  .doc = "when the queue is full: block (stop reading; auditd's queue decides) or drop (counted)" },
+};
+const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
+
+struct errbuf {
+	char *p;
+	size_t size, used;
+	int count;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void err_add(struct errbuf *e, const char *file, unsigned line,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	e->count++;
+	if (!e->p || e->used + 1 >= e->size)
+		return;
+	n = snprintf(e->p + e->used, e->size - e->used, "%s:%u: ", file, line);
+	if (n > 0 && e->used + (size_t)n < e->size) {
+		e->used += (size_t)n;
+		va_start(ap, fmt);
+		n = vsnprintf(e->p + e->used, e->size - e->used, fmt, ap);
+		va_end(ap);
+		if (n > 0)
+			e->used += (size_t)n;
+	}
+	if (e->used >= e->size - 1)
+		e->used = e->size - 1;
+	else
+		e->p[e->used++] = '\n';
+	e->p[e->used] = '\0';
+}
+
+static const struct conf_key *key_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (strlen(conf_keys[i].name) == len &&
+		    memcmp(conf_keys[i].name, name, len) == 0)
+			return &conf_keys[i];
+	return NULL;
+}
+
+static int enum_lookup(const struct conf_enum_val *v, const char *s, int *ret)
+{
+	if (strncasecmp(s, "LOG_", 4) == 0 && v == facility_vals)
+		s += 4;
+	else if (strncasecmp(s, "LOG_", 4) == 0 && v == priority_vals)
+		s += 4;
+	for (; v->name; v++)
+		if (strcasecmp(v->name, s) == 0) {
+			*ret = v->value;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *conf_enum_name(const char *key, int value)
+{
+	const struct conf_key *k = key_find(key, strlen(key));
+
+	if (!k || k->type != CONF_T_ENUM)
+		return "?";
+	for (const struct conf_enum_val *v = k->vals; v->name; v++)
+		if (v->value == value)
+			return v->name;
+	return "?";
+}
+
+/* "8M" -> 8388608; plain digits, optional K/M/G (powers of 1024). */
+static int parse_size(const char *s, unsigned long long *ret)
+{
+	unsigned long long v = 0, mul = 1;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	switch (*p) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1ULL << 10; p++; break;
+	case 'm': case 'M': mul = 1ULL << 20; p++; break;
+	case 'g': case 'G': mul = 1ULL << 30; p++; break;
+	default: return -EINVAL;
+	}
+	if (*p)
+		return -EINVAL;
+	if (v > ULLONG_MAX / mul)
+		return -ERANGE;
+	*ret = v * mul;
+	return 0;
+}
+
+static void enum_list(const struct conf_enum_val *v, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (; v->name && used < size; v++) {
+		int n = snprintf(buf + used, size - used, "%s%s",
+				 used ? ", " : "", v->name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* Set one key from its textual value; returns 0 or -errno with *why set. */
+static int key_set(struct conf *c, const struct conf_key *k, const char *val,
+		   const char **why)
+{
+	char *field = (char *)c + k->offset;
+	unsigned long long n;
+	int e;
+
+	switch (k->type) {
+	case CONF_T_PATH:
+		if (*val && val[0] != '/') {
+			*why = "must be an absolute path";
+			return -EINVAL;
+		}
+		/* fall through */
+	case CONF_T_STRING:
+		if (strlen(val) >= k->size) {
+			*why = "is too long";
+			return -ENAMETOOLONG;
+		}
+		memcpy(field, val, strlen(val) + 1);
+		return 0;
+	case CONF_T_ENUM:
+		if (enum_lookup(k->vals, val, (int *)(void *)field) < 0) {
+			*why = "is not one of the allowed values";
+			return -EINVAL;
+		}
+		return 0;
+	case CONF_T_SIZE:
+		e = parse_size(val, &n);
+		if (e < 0) {
+			*why = "is not a size (digits with an optional K, M or G)";
+			return e;
+		}
+		if (n < k->min || n > k->max) {
+			*why = "is out of range";
+			return -ERANGE;
+		}
+		*(unsigned long long *)(void *)field = n;
+		return 0;
+	}
+	*why = "has an unknown type";
+	return -EINVAL;
+}
+
+void conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const char *why = NULL;
+
+		if (key_set(c, &conf_keys[i], conf_keys[i].def, &why) < 0)
+			abort(); /* a broken table is a build bug */
+	}
+}
+
+/* Checks that need several keys at once. */
+static void conf_check(const struct conf *c, const char *name,
+		       struct errbuf *e)
+{
+	if (c->output == OUTPUT_FILE && !c->output_file[0])
+		err_add(e, name, 0, "output = file needs output_file");
+	if (!c->proc_root[0])
+		err_add(e, name, 0, "proc_root must not be empty");
+}
+
+static void trim(char **s, char **end)
+{
+	while (*s < *end && isspace((unsigned char)**s))
+		(*s)++;
+	while (*end > *s && isspace((unsigned char)(*end)[-1]))
+		(*end)--;
+}
+
+int conf_parse_buf(const char *name, const char *buf, size_t len,
+		   struct conf *ret, char *err, size_t err_size)
+{
+	struct errbuf e = { err, err_size, 0, 0 };
+	unsigned char seen[sizeof conf_keys / sizeof conf_keys[0]] = { 0 };
+	struct conf c;
+	const char *p = buf, *bend = buf + len;
+	unsigned lineno = 0;
+
+	if (err && err_size)
+		err[0] = '\0';
+	conf_defaults(&c);
+	while (p < bend) {
+		const char *nl = memchr(p, '\n', (size_t)(bend - p));
+		const char *lend = nl ? nl : bend;
+		char line[CONF_LINE_MAX];
+		char *s, *end, *eq, *v, *vend;
+		const struct conf_key *k;
+		const char *why = NULL;
+		size_t ll = (size_t)(lend - p);
+
+		lineno++;
+		if (ll >= sizeof line) {
+			err_add(&e, name, lineno, "line longer than %d bytes",
+				CONF_LINE_MAX - 1);
+			p = nl ? nl + 1 : bend;
+			continue;
+		}
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		p = nl ? nl + 1 : bend;
+		if (memchr(line, '\0', ll)) {
+			err_add(&e, name, lineno, "NUL byte in line");
+			continue;
+		}
+		s = line;
+		end = line + ll;
+		trim(&s, &end);
+		if (s == end || *s == '#')
+			continue;
+		eq = memchr(s, '=', (size_t)(end - s));
+		if (!eq) {
+			err_add(&e, name, lineno, "expected 'key = value'");
+			continue;
+		}
+		v = eq + 1;
+		vend = end;
+		trim(&v, &vend);
+		*vend = '\0';
+		end = eq;
+		trim(&s, &end);
+		k = key_find(s, (size_t)(end - s));
+		*end = '\0';
+		if (!k) {
+			err_add(&e, name, lineno, "unknown key '%s'", s);
+			continue;
+		}
+		if (seen[k - conf_keys]++) {
+			err_add(&e, name, lineno, "'%s' set twice", k->name);
+			continue;
+		}
+		if (key_set(&c, k, v, &why) < 0) {
+			char allowed[256] = "";
+
+			if (k->type == CONF_T_ENUM)
+				enum_list(k->vals, allowed, sizeof allowed);
+			err_add(&e, name, lineno, "%s: '%s' %s%s%s", k->name, v,
+				why, *allowed ? ": " : "", allowed);
+		}
+	}
+	conf_check(&c, name, &e);
+	if (e.count)
+		return -EINVAL;
+	*ret = c;
+	return 0;
+}
+
+int conf_load(const char *path, struct conf *ret, char *err, size_t err_size)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+
+	if (err && err_size)
+		err[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(err, err_size, "%s:0: cannot open: %s\n", path,
+			 strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, err_size, "%s:0: not a regular file\n", path);
+		return -EINVAL;
+	}
+	if (st.st_mode & S_IWOTH) {
+		snprintf(err, err_size,
+			 "%s:0: refused: writable by others (mode %04o)\n",
+			 path, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, err_size,
+			 "%s:0: refused: owned by uid %u, not root or us\n",
+			 path, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_size > CONF_FILE_MAX_BYTES) {
+		snprintf(err, err_size, "%s:0: larger than %d bytes\n", path,
+			 CONF_FILE_MAX_BYTES);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = read_full(fd, buf, (size_t)st.st_size);
+	if (n < 0) {
+		snprintf(err, err_size, "%s:0: read: %s\n", path,
+			 strerror((int)-n));
+		return (int)n;
+	}
+	return conf_parse_buf(path, buf, (size_t)n, ret, err, err_size);
+}
+
+void conf_print_default(FILE *f)
+{
+	fprintf(f, "# pid2pod.conf - configuration of audisp-pid2pod.\n"
+		   "# Generated from the key table (audisp-pid2pod "
+		   "--print-config); see pid2pod.conf(5).\n"
+		   "# Every key is shown at its default.\n");
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		fprintf(f, "\n# %s\n", k->doc);
+		if (k->type == CONF_T_ENUM) {
+			char allowed[256];
+
+			enum_list(k->vals, allowed, sizeof allowed);
+			fprintf(f, "# one of: %s\n", allowed);
+		}
+		fprintf(f, "%s = %s\n", k->name, k->def);
+	}
+}

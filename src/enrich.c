@@ -1,0 +1,179 @@
+/*
+ * enrich.c - build the output line: the record, byte for byte, with the
+ * Kubernetes fields inserted where auparse still reads them (before the 0x1D
+ * tail; after msg='...' in user records).  No allocation: fields are encoded
+ * into a stack buffer, then the three pieces are copied once.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "encode.h"
+#include "enrich.h"
+
+#define FIELDS_MAX (2 * (10 + ENRICH_LABELS_MAX))
+#define FIELD_NAME_MAX 96
+#define LABEL_KEY_MAX 63
+
+struct fieldbuf {
+	char buf[OUTPUT_LINE_MAX + 256];
+	size_t end[FIELDS_MAX]; /* offset after field i */
+	unsigned n;
+	int full;               /* a field did not fit at all */
+};
+
+static void put(struct fieldbuf *fb, const char *prefix, const char *name,
+		const char *val, int raw)
+{
+	char fname[FIELD_NAME_MAX];
+	size_t used = fb->n ? fb->end[fb->n - 1] : 0, w;
+
+	if (fb->full || fb->n >= FIELDS_MAX || !val || !*val)
+		return;
+	if ((size_t)snprintf(fname, sizeof fname, "%s%s", prefix, name) >=
+	    sizeof fname)
+		return;
+	if (raw)
+		w = encode_field_raw(fb->buf + used, sizeof fb->buf - used,
+				     fname, val);
+	else
+		w = encode_field(fb->buf + used, sizeof fb->buf - used, fname,
+				 val, strlen(val));
+	if (w == 0) {
+		fb->full = 1;
+		return;
+	}
+	fb->end[fb->n++] = used + w;
+}
+
+static void put_subject(struct fieldbuf *fb, const char *pfx,
+			const struct enrich_subject *s)
+{
+	const struct k8s_names *nm = s->names;
+	const struct ident *id = s->id;
+	char nspid[16], lname[FIELD_NAME_MAX];
+
+	if (!id || id->state == IDENT_NONE || id->state == IDENT_HOST)
+		return;
+	if (id->state == IDENT_CONTAINER)
+		put(fb, pfx, "container_id", id->container_id, 0);
+	else
+		put(fb, pfx, "container_id", "?", 1);
+	if (id->state == IDENT_UNRESOLVED)
+		return;
+	if (nm) {
+		put(fb, pfx, "k8s_namespace", nm->namespace_, 0);
+		put(fb, pfx, "k8s_pod", nm->pod, 0);
+		put(fb, pfx, "k8s_container", nm->container, 0);
+	}
+	put(fb, pfx, "k8s_pod_uid", id->pod_uid, 0);
+	if (s->nspid > 0) {
+		snprintf(nspid, sizeof nspid, "%d", (int)s->nspid);
+		put(fb, pfx, "k8s_nspid", nspid, 0);
+	}
+	if (!nm)
+		return;
+	put(fb, pfx, "k8s_image", nm->image, 0);
+	put(fb, pfx, "k8s_owner", nm->owner, 0);
+	put(fb, pfx, "k8s_sa", nm->sa, 0);
+	for (unsigned i = 0; i < nm->nlabels && i < ENRICH_LABELS_MAX; i++) {
+		char key[LABEL_KEY_MAX + 1];
+
+		enrich_label_key(key, sizeof key, nm->label_keys[i]);
+		snprintf(lname, sizeof lname, "k8s_label_%s", key);
+		put(fb, pfx, lname, nm->label_vals[i], 0);
+	}
+}
+
+size_t enrich_line(char *dst, size_t cap, const struct record *r,
+		   const struct enrich_subject *subj,
+		   const struct enrich_subject *obj, struct enrich_stats *st)
+{
+	struct fieldbuf fb;
+	size_t keep, flen = 0, total;
+
+	fb.n = 0;
+	fb.full = 0;
+	if (subj)
+		put_subject(&fb, "", subj);
+	if (obj)
+		put_subject(&fb, "o", obj);
+
+	/* keep as many fields as fit, dropping from the end of the order */
+	keep = fb.n;
+	while (keep > 0 && r->len + fb.end[keep - 1] + 1 > OUTPUT_LINE_MAX)
+		keep--;
+	if (keep)
+		flen = fb.end[keep - 1];
+	if (st)
+		st->fields_dropped += fb.n - keep + (unsigned)fb.full;
+
+	total = r->len + flen + 1;
+	if (total > cap)
+		return 0;
+	memcpy(dst, r->line, r->insert_at);
+	memcpy(dst + r->insert_at, fb.buf, flen);
+	memcpy(dst + r->insert_at + flen, r->line + r->insert_at,
+	       r->len - r->insert_at);
+	dst[total - 1] = '\n';
+	return total;
+}
+
+size_t enrich_malformed(char *dst, size_t cap, const char *line, size_t len,
+			size_t orig_len, int has_nul)
+{
+	char marker[96];
+	size_t mlen, room, o = 0, i;
+	int cut;
+
+	if (cap < OUTPUT_LINE_MAX)
+		return 0;
+	/* worst case the marker says both; size the room for it */
+	mlen = (size_t)snprintf(marker, sizeof marker,
+				" pid2pod_malformed=nul,long pid2pod_orig_len=%zu",
+				orig_len);
+	room = OUTPUT_LINE_MAX - 1 - mlen;
+	for (i = 0; i < len; i++) {
+		size_t need = line[i] == '\0' ? 2 : 1;
+
+		if (o + need > room)
+			break;
+		if (line[i] == '\0') {
+			dst[o++] = '^';
+			dst[o++] = '@';
+		} else {
+			dst[o++] = line[i];
+		}
+	}
+	cut = i < len || orig_len > len;
+	if (cut)
+		mlen = (size_t)snprintf(marker, sizeof marker,
+					" pid2pod_malformed=%s pid2pod_orig_len=%zu",
+					has_nul ? "nul,long" : "long", orig_len);
+	else
+		mlen = (size_t)snprintf(marker, sizeof marker,
+					" pid2pod_malformed=nul");
+	memcpy(dst + o, marker, mlen);
+	o += mlen;
+	dst[o++] = '\n';
+	return o;
+}
+
+size_t enrich_label_key(char *dst, size_t cap, const char *key)
+{
+	size_t n = 0;
+
+	if (cap == 0)
+		return 0;
+	for (; *key && n + 1 < cap; key++) {
+		unsigned char c = (unsigned char)*key;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			c = '_';
+		dst[n++] = (char)c;
+	}
+	dst[n] = '\0';
+	return n;
+}

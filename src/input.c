@@ -1,0 +1,112 @@
+/*
+ * input.c - the line reader (see input.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+
+int input_init(struct input *in, int fd)
+{
+	memset(in, 0, sizeof *in);
+	in->fd = fd;
+	in->buf = malloc(INPUT_BUF_SIZE);
+	return in->buf ? 0 : -ENOMEM;
+}
+
+void input_done(struct input *in)
+{
+	free(in->buf);
+	in->buf = NULL;
+}
+
+size_t input_pending(const struct input *in)
+{
+	return in->end - in->start + (in->long_ready ? 1 : 0);
+}
+
+ssize_t input_read(struct input *in)
+{
+	ssize_t n;
+
+	if (in->start == in->end) {
+		in->start = in->end = 0;
+	} else if (in->start > 0 && in->end == INPUT_BUF_SIZE) {
+		memmove(in->buf, in->buf + in->start, in->end - in->start);
+		in->end -= in->start;
+		in->start = 0;
+	}
+	if (in->end == INPUT_BUF_SIZE)
+		return -ENOBUFS;
+	do
+		n = read(in->fd, in->buf + in->end, INPUT_BUF_SIZE - in->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (n == 0)
+		in->eof = 1;
+	in->end += (size_t)n;
+	return n;
+}
+
+/* While skipping an overlong line: consume up to its newline. */
+static void skip_long(struct input *in)
+{
+	char *nl = memchr(in->buf + in->start, '\n', in->end - in->start);
+	size_t upto = nl ? (size_t)(nl - in->buf) : in->end;
+
+	in->long_len += upto - in->start;
+	in->start = nl ? upto + 1 : upto;
+	if (nl || in->eof) {
+		in->in_long = 0;
+		in->long_ready = 1;
+		in->long_ready_len = in->long_len;
+	}
+}
+
+int input_next(struct input *in, const char **line, size_t *len,
+	       size_t *orig_len)
+{
+	char *p, *nl;
+	size_t avail;
+
+	if (in->in_long)
+		skip_long(in);
+	if (in->long_ready) {
+		in->long_ready = 0;
+		*line = in->longbuf;
+		*len = INPUT_LONG_KEEP;
+		*orig_len = in->long_ready_len;
+		return 1;
+	}
+	if (in->in_long)
+		return 0;
+	p = in->buf + in->start;
+	avail = in->end - in->start;
+	nl = memchr(p, '\n', avail < RECORD_MAX ? avail : RECORD_MAX);
+	if (nl) {
+		*line = p;
+		*len = (size_t)(nl - p);
+		*orig_len = *len;
+		in->start += *len + 1;
+		return 1;
+	}
+	if (avail >= RECORD_MAX) {
+		/* no newline within the cap: keep the head, skip the rest */
+		memcpy(in->longbuf, p, INPUT_LONG_KEEP);
+		in->in_long = 1;
+		in->long_len = INPUT_LONG_KEEP;
+		in->start += INPUT_LONG_KEEP;
+		return input_next(in, line, len, orig_len);
+	}
+	if (in->eof && avail > 0) {
+		*line = p;
+		*len = avail;
+		*orig_len = avail;
+		in->start = in->end;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,177 @@
+/*
+ * jsonout.c - format events as JSON lines, allocation-free, straight into
+ * the output queue.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "encode.h"
+#include "jsonout.h"
+#include "record.h"
+
+struct jw {
+	char *p;
+	size_t cap, len;
+	int bad; /* ran out of room */
+};
+
+static void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	if (w->bad || w->len + n > w->cap) {
+		w->bad = 1;
+		return;
+	}
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+}
+
+static void jw_lit(struct jw *w, const char *s)
+{
+	jw_raw(w, s, strlen(s));
+}
+
+static void jw_str(struct jw *w, const char *s, size_t n)
+{
+	size_t k;
+
+	if (w->bad)
+		return;
+	k = encode_json_string(w->p + w->len, w->cap - w->len, s, n);
+	if (k == 0) {
+		w->bad = 1;
+		return;
+	}
+	w->len += k;
+}
+
+/* ,"key":"value" (skipped when value is NULL or empty) */
+static void jw_kv(struct jw *w, int *first, const char *key, const char *val)
+{
+	if (!val || !*val)
+		return;
+	jw_lit(w, *first ? "\"" : ",\"");
+	*first = 0;
+	jw_lit(w, key);
+	jw_lit(w, "\":");
+	jw_str(w, val, strlen(val));
+}
+
+size_t jsonout_k8s(char *dst, size_t cap, const struct ident *id,
+		   const struct k8s_names *nm, int nspid)
+{
+	struct jw w = { dst, cap, 0, 0 };
+	int first = 1;
+	char num[16];
+
+	if (!id || id->state == IDENT_NONE || id->state == IDENT_HOST)
+		return 0;
+	jw_lit(&w, "{");
+	jw_kv(&w, &first, "container_id",
+	      id->state == IDENT_CONTAINER ? id->container_id : "?");
+	if (id->state != IDENT_UNRESOLVED) {
+		if (nm) {
+			jw_kv(&w, &first, "namespace", nm->namespace_);
+			jw_kv(&w, &first, "pod", nm->pod);
+			jw_kv(&w, &first, "container", nm->container);
+		}
+		jw_kv(&w, &first, "pod_uid", id->pod_uid);
+		if (nspid > 0) {
+			snprintf(num, sizeof num, "%d", nspid);
+			jw_lit(&w, ",\"nspid\":");
+			jw_lit(&w, num);
+		}
+		if (nm) {
+			jw_kv(&w, &first, "image", nm->image);
+			jw_kv(&w, &first, "owner", nm->owner);
+			jw_kv(&w, &first, "sa", nm->sa);
+			if (nm->nlabels) {
+				jw_lit(&w, ",\"labels\":{");
+				for (unsigned i = 0; i < nm->nlabels; i++) {
+					int f = i == 0;
+
+					jw_kv(&w, &f, nm->label_keys[i],
+					      nm->label_vals[i]);
+				}
+				jw_lit(&w, "}");
+			}
+		}
+	}
+	jw_lit(&w, "}");
+	return w.bad ? 0 : w.len;
+}
+
+/* One record line (no newline) -> {"type":..,"text":..,"interp":..} */
+static void jw_record(struct jw *w, const char *line, size_t len)
+{
+	struct record r;
+
+	record_scan(line, len, &r);
+	jw_lit(w, "{\"type\":");
+	if (r.type)
+		jw_str(w, r.type, r.type_len);
+	else
+		jw_lit(w, "null");
+	jw_lit(w, ",\"text\":");
+	jw_str(w, line, r.raw_len);
+	if (r.raw_len < len) {
+		jw_lit(w, ",\"interp\":");
+		jw_str(w, line + r.raw_len + 1, len - r.raw_len - 1);
+	}
+	jw_lit(w, "}");
+}
+
+size_t jsonout_event(char *dst, size_t cap, const struct event *ev,
+		     const char *node, const struct k8s_names *names)
+{
+	struct jw w = { dst, cap, 0, 0 };
+	char num[64];
+	const char *p = ev->buf, *end = ev->buf + ev->len;
+	int first = 1;
+
+	jw_lit(&w, "{\"node\":");
+	node = ev->node[0] ? ev->node : node;
+	jw_str(&w, node ? node : "", node ? strlen(node) : 0);
+	snprintf(num, sizeof num, ",\"time\":\"%llu.%03u\",\"serial\":%llu",
+		 (unsigned long long)ev->sec, ev->msec,
+		 (unsigned long long)ev->serial);
+	jw_lit(&w, num);
+	jw_lit(&w, ",\"records\":[");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (!first)
+			jw_lit(&w, ",");
+		first = 0;
+		jw_record(&w, p, n);
+		p += n + 1;
+	}
+	jw_lit(&w, "]");
+	if (ev->has_id && !w.bad) {
+		size_t k = jsonout_k8s(w.p + w.len + 7, w.cap > w.len + 7 ?
+				       w.cap - w.len - 7 : 0, &ev->id, names, 0);
+
+		if (k) {
+			memcpy(w.p + w.len, ",\"k8s\":", 7);
+			w.len += 7 + k;
+		}
+	}
+	jw_lit(&w, "}\n");
+	return w.bad ? 0 : w.len;
+}
+
+size_t jsonout_malformed(char *dst, size_t cap, const char *line, size_t len,
+			 size_t orig_len, const char *why)
+{
+	struct jw w = { dst, cap, 0, 0 };
+	char num[64];
+
+	jw_lit(&w, "{\"malformed\":");
+	jw_str(&w, why, strlen(why));
+	snprintf(num, sizeof num, ",\"orig_len\":%zu", orig_len);
+	jw_lit(&w, num);
+	jw_lit(&w, ",\"records\":[{\"type\":null,\"text\":");
+	jw_str(&w, line, len);
+	jw_lit(&w, "}]}\n");
+	return w.bad ? 0 : w.len;
+}
