@@ -243,7 +243,8 @@ int event_is_single(const struct record *r)
 	type[r->type_len] = '\0';
 	n = audit_name_to_msg_type(type);
 	/* user space and daemon messages never have an EOE */
-	return (n >= AUDIT_FIRST_USER_MSG && n <= AUDIT_LAST_USER_MSG) ||
+	return n == AUDIT_USER ||
+	       (n >= AUDIT_FIRST_USER_MSG && n <= AUDIT_LAST_USER_MSG) ||
 	       (n >= AUDIT_FIRST_DAEMON && n <= AUDIT_LAST_DAEMON) ||
 	       (n >= AUDIT_FIRST_USER_MSG2 && n <= AUDIT_LAST_USER_MSG2);
 }

@@ -1,0 +1,178 @@
+/*
+ * test_conf.c - the config parser: every bad input gets a file:line error
+ * and leaves the result untouched; good input sets exactly what it says.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "conf.h"
+
+struct row {
+	const char *name;
+	const char *text;
+	int ok;
+	const char *err; /* substring of the error text */
+};
+
+static const struct row rows[] = {
+	{ "empty file: all defaults", "", 1, NULL },
+	{ "comments and blanks", "# c\n\n   \n\t# x = y\n", 1, NULL },
+	{ "stdout json", "output = stdout\noutput_format = json\n", 1, NULL },
+	{ "no spaces around =", "output=stdout\n", 1, NULL },
+	{ "CRLF line ends", "output = stdout\r\n", 1, NULL },
+	{ "facility with LOG_ prefix", "syslog_facility = LOG_LOCAL6\n", 1, NULL },
+	{ "size with suffix", "queue_max_bytes = 16M\n", 1, NULL },
+	{ "unknown key", "outptu = stdout\n", 0, "t:1: unknown key 'outptu'" },
+	{ "bad enum lists the choices", "\noutput = kafka\n", 0,
+	  "t:2: output: 'kafka' is not one of the allowed values: syslog, stdout, file" },
+	{ "bad size", "queue_max_bytes = 12X\n", 0, "t:1: queue_max_bytes: '12X' is not a size" },
+	{ "size too small", "queue_max_bytes = 1K\n", 0, "is out of range" },
+	{ "size overflow", "queue_max_bytes = 99999999999999999999999\n", 0, "queue_max_bytes" },
+	{ "relative path", "proc_root = proc\n", 0, "t:1: proc_root: 'proc' must be an absolute path" },
+	{ "no equals sign", "output stdout\n", 0, "t:1: expected 'key = value'" },
+	{ "set twice", "output = stdout\noutput = file\n", 0, "t:2: 'output' set twice" },
+	{ "file output without a file", "output = file\noutput_file =\n", 0,
+	  "output = file needs output_file" },
+	{ "empty proc_root", "proc_root =\n", 0, "proc_root must not be empty" },
+	{ "every error reported", "a = 1\nb = 2\noutput = x\n", 0, "t:3:" },
+	{ "empty key", " = 3\n", 0, "unknown key ''" },
+};
+
+static void check_buf_null(void)
+{
+	CASE("NUL byte in a line") {
+		struct conf c;
+		char err[512];
+		const char t[] = "output = std\0out\n";
+
+		CHECK(conf_parse_buf("t", t, sizeof t - 1, &c, err, sizeof err) < 0);
+		CHECK(strstr(err, "t:1: NUL byte") != NULL);
+	}
+	CASE("overlong line") {
+		static char t[CONF_LINE_MAX + 100];
+		struct conf c;
+		char err[512];
+
+		memset(t, 'a', sizeof t - 2);
+		t[sizeof t - 2] = '\n';
+		CHECK(conf_parse_buf("t", t, sizeof t - 1, &c, err, sizeof err) < 0);
+		CHECK(strstr(err, "line longer than") != NULL);
+	}
+	CASE("tiny error buffer stays terminated") {
+		struct conf c;
+		char err[8];
+
+		CHECK(conf_parse_buf("t", "x\ny\nz\n", 6, &c, err, sizeof err) < 0);
+		CHECK(memchr(err, '\0', sizeof err) != NULL);
+	}
+}
+
+static void check_files(void)
+{
+	char dir[] = "/tmp/p2p-conf-XXXXXX", path[256], err[512];
+	struct conf c;
+	int fd;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof path, "%s/p.conf", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0640);
+	if (write(fd, "output = stdout\n", 16) != 16)
+		CHECK(0);
+	close(fd);
+	CASE("file: a good one loads") {
+		CHECK_INT(conf_load(path, &c, err, sizeof err), 0);
+		CHECK_INT(c.output, OUTPUT_STDOUT);
+	}
+	CASE("file: world-writable is refused") {
+		chmod(path, 0666);
+		CHECK(conf_load(path, &c, err, sizeof err) < 0);
+		CHECK(strstr(err, "writable by others") != NULL);
+		chmod(path, 0640);
+	}
+	CASE("file: missing says so") {
+		CHECK(conf_load("/nonexistent/p.conf", &c, err, sizeof err) < 0);
+		CHECK(strstr(err, "/nonexistent/p.conf:0: cannot open") != NULL);
+	}
+	CASE("file: a directory is not a config") {
+		CHECK(conf_load(dir, &c, err, sizeof err) < 0);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		CASE(rows[i].name) {
+			struct conf c, before;
+			char err[1024];
+			int e;
+
+			memset(&c, 0x5a, sizeof c);
+			before = c;
+			e = conf_parse_buf("t", rows[i].text, strlen(rows[i].text),
+					   &c, err, sizeof err);
+			CHECK_INT(e == 0, rows[i].ok);
+			if (rows[i].ok)
+				CHECK_STR(err, "");
+			else
+				CHECK(memcmp(&c, &before, sizeof c) == 0);
+			if (rows[i].err && !strstr(err, rows[i].err))
+				CHECK_STR(err, rows[i].err);
+		}
+	}
+	CASE("values land in the struct") {
+		struct conf c;
+		char err[256];
+		const char *t = "output = file\noutput_file = /var/log/x.log\n"
+				"syslog_facility = local6\nsyslog_priority = LOG_NOTICE\n"
+				"queue_max_bytes = 2M\noverflow_action = drop\n"
+				"node_name = worker-1\nproc_root = /host/proc\n";
+
+		CHECK_INT(conf_parse_buf("t", t, strlen(t), &c, err, sizeof err), 0);
+		CHECK_INT(c.output, OUTPUT_FILE);
+		CHECK_STR(c.output_file, "/var/log/x.log");
+		CHECK_INT(c.syslog_facility, LOG_LOCAL6);
+		CHECK_INT(c.syslog_priority, LOG_NOTICE);
+		CHECK_INT(c.queue_max_bytes, 2 * 1024 * 1024);
+		CHECK_INT(c.overflow_action, OVERFLOW_DROP);
+		CHECK_STR(c.node_name, "worker-1");
+		CHECK_STR(c.proc_root, "/host/proc");
+	}
+	CASE("defaults") {
+		struct conf c;
+
+		conf_defaults(&c);
+		CHECK_INT(c.output, OUTPUT_SYSLOG);
+		CHECK_INT(c.output_format, FORMAT_TEXT);
+		CHECK_STR(c.proc_root, "/proc");
+		CHECK_INT(c.overflow_action, OVERFLOW_BLOCK);
+		CHECK_INT(c.syslog_facility, LOG_USER);
+		CHECK_INT(c.syslog_priority, LOG_INFO);
+	}
+	CASE("the generated default config parses to the defaults") {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		struct conf c, d;
+		char err[256];
+
+		conf_print_default(f);
+		fclose(f);
+		CHECK_INT(conf_parse_buf("gen", buf, len, &c, err, sizeof err), 0);
+		conf_defaults(&d);
+		CHECK(memcmp(&c, &d, sizeof c) == 0);
+		for (size_t k = 0; k < conf_nkeys; k++)
+			CHECK(strstr(buf, conf_keys[k].name) != NULL);
+		free(buf);
+	}
+	check_buf_null();
+	check_files();
+	return check_done();
+}

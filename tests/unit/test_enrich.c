@@ -1,0 +1,179 @@
+/*
+ * test_enrich.c - the output contract of a text line: fields, their order,
+ * their place, their encoding, the length cap and the malformed markers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "enrich.h"
+
+#define CID "9bca8d63d5fa610783847915bcff0ecac1273e5b4bed3f6fa1b07350e0135961"
+#define UID "2c48913c-b29f-11e7-9350-020968147796"
+
+static struct ident mk(int state, const char *cid, const char *uid)
+{
+	struct ident id;
+
+	memset(&id, 0, sizeof id);
+	id.state = (uint8_t)state;
+	strcpy(id.container_id, cid);
+	strcpy(id.pod_uid, uid);
+	return id;
+}
+
+static const char *run(const char *line, const struct enrich_subject *s,
+		       const struct enrich_subject *o, struct enrich_stats *st)
+{
+	static char out[ENRICH_LINE_BUF];
+	struct record r;
+	size_t n;
+
+	record_scan(line, strlen(line), &r);
+	n = enrich_line(out, sizeof out, &r, s, o, st);
+	out[n] = '\0';
+	return out;
+}
+
+int main(void)
+{
+	struct ident host = mk(IDENT_HOST, "", ""),
+		     cont = mk(IDENT_CONTAINER, CID, UID),
+		     nopod = mk(IDENT_CONTAINER, CID, ""),
+		     unres = mk(IDENT_UNRESOLVED, "", ""),
+		     podonly = mk(IDENT_POD_ONLY, "", UID);
+	struct k8s_names names = {
+		.namespace_ = "default", .pod = "web-0", .container = "app",
+		.image = "nginx:1.25", .owner = "StatefulSet/web",
+		.label_keys = { "app.kubernetes.io/Name", "tier" },
+		.label_vals = { "web", "front end" }, .nlabels = 2,
+	};
+	struct enrich_stats st = { 0 };
+	const char *sys = "type=SYSCALL msg=audit(1.000:2): pid=5 comm=\"sh\"";
+	const char *esys = "type=SYSCALL msg=audit(1.000:2): pid=5 comm=\"sh\"\x1dUID=\"root\"";
+
+	struct { const char *name; const char *line; const struct ident *id;
+		 const struct k8s_names *nm; int nspid; const char *want; } rows[] = {
+		{ "host: unchanged", sys, &host, NULL, 0, "%s\n" },
+		{ "container + pod uid at end", sys, &cont, NULL, 0,
+		  "%s container_id=\"" CID "\" k8s_pod_uid=\"" UID "\"\n" },
+		{ "container without pod", sys, &nopod, NULL, 0,
+		  "%s container_id=\"" CID "\"\n" },
+		{ "unresolved: bare ?", sys, &unres, NULL, 0,
+		  "%s container_id=?\n" },
+		{ "pod only: ? and the uid", sys, &podonly, NULL, 0,
+		  "%s container_id=? k8s_pod_uid=\"" UID "\"\n" },
+		{ "names in contract order, labels hex when needed", sys, &cont,
+		  &names, 3,
+		  "%s container_id=\"" CID "\" k8s_namespace=\"default\" "
+		  "k8s_pod=\"web-0\" k8s_container=\"app\" k8s_pod_uid=\"" UID
+		  "\" k8s_nspid=\"3\" k8s_image=\"nginx:1.25\" "
+		  "k8s_owner=\"StatefulSet/web\" "
+		  "k8s_label_app_kubernetes_io_name=\"web\" "
+		  "k8s_label_tier=66726F6E7420656E64\n" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		CASE(rows[i].name) {
+			struct enrich_subject s = { rows[i].id, rows[i].nm,
+						    rows[i].nspid };
+			char want[4096];
+
+			/* want is "%s" + the inserted fields */
+			snprintf(want, sizeof want, "%s%s", rows[i].line,
+				 rows[i].want + 2);
+			CHECK_STR(run(rows[i].line, &s, NULL, &st), want);
+		}
+	}
+
+	CASE("fields go before the 0x1D tail") {
+		struct enrich_subject s = { &nopod, NULL, 0 };
+
+		CHECK_STR(run(esys, &s, NULL, &st),
+			  "type=SYSCALL msg=audit(1.000:2): pid=5 comm=\"sh\" "
+			  "container_id=\"" CID "\"\x1dUID=\"root\"\n");
+	}
+	CASE("user record: after msg='...'") {
+		struct enrich_subject s = { &unres, NULL, 0 };
+
+		CHECK_STR(run("type=USER msg=audit(1.0:3): pid=5 msg='a b' x=1", &s,
+			      NULL, &st),
+			  "type=USER msg=audit(1.0:3): pid=5 msg='a b' "
+			  "container_id=? x=1\n");
+	}
+	CASE("obj_pid: o-prefixed") {
+		struct enrich_subject o = { &nopod, NULL, 0 };
+
+		CHECK_STR(run("type=OBJ_PID msg=audit(1.0:3): opid=9 ocomm=\"x\"",
+			      NULL, &o, &st),
+			  "type=OBJ_PID msg=audit(1.0:3): opid=9 ocomm=\"x\" "
+			  "ocontainer_id=\"" CID "\"\n");
+	}
+	CASE("long record: optional fields dropped first, counted") {
+		static char line[OUTPUT_LINE_MAX + 100];
+		struct enrich_subject s = { &cont, &names, 3 };
+		size_t base = strlen(sys);
+		const char *out;
+		uint64_t before = st.fields_dropped;
+
+		/* leave room for container_id (78 bytes) and a little more */
+		memcpy(line, sys, base);
+		memset(line + base, 'x', OUTPUT_LINE_MAX - 1 - 100 - base);
+		line[OUTPUT_LINE_MAX - 1 - 100] = '\0';
+		out = run(line, &s, NULL, &st);
+		CHECK(strlen(out) <= OUTPUT_LINE_MAX);
+		CHECK(strstr(out, "container_id=\"" CID "\"") != NULL);
+		CHECK(strstr(out, "k8s_label") == NULL);
+		CHECK_INT(st.fields_dropped - before, 9);
+		CHECK(strncmp(out, line, strlen(line)) == 0);
+	}
+	CASE("record at the limit: passed unchanged, every field counted") {
+		static char line[RECORD_MAX];
+		struct enrich_subject s = { &cont, NULL, 0 };
+		uint64_t before = st.fields_dropped;
+		const char *out;
+
+		memcpy(line, sys, strlen(sys));
+		memset(line + strlen(sys), 'y', RECORD_MAX - 1 - strlen(sys));
+		line[RECORD_MAX - 1] = '\0';
+		out = run(line, &s, NULL, &st);
+		CHECK_INT(strlen(out), RECORD_MAX);
+		CHECK_INT(st.fields_dropped - before, 2);
+	}
+	CASE("malformed: NUL escaped and marked") {
+		char out[ENRICH_LINE_BUF];
+		size_t n = enrich_malformed(out, sizeof out, "a\0b", 3, 3, 1);
+
+		out[n] = '\0';
+		CHECK_STR(out, "a^@b pid2pod_malformed=nul\n");
+	}
+	CASE("malformed: overlong cut to fit, length kept") {
+		static char in[20000], out[ENRICH_LINE_BUF];
+		size_t n;
+
+		memset(in, 'z', sizeof in);
+		n = enrich_malformed(out, sizeof out, in, 8969, 20000, 0);
+		CHECK(n <= OUTPUT_LINE_MAX);
+		CHECK(out[n - 1] == '\n');
+		out[n] = '\0';
+		CHECK(strstr(out, " pid2pod_malformed=long pid2pod_orig_len=20000\n") != NULL);
+	}
+	CASE("malformed: many NULs still fit") {
+		static char in[8969], out[ENRICH_LINE_BUF];
+		size_t n;
+
+		memset(in, 0, sizeof in);
+		n = enrich_malformed(out, sizeof out, in, sizeof in, sizeof in, 1);
+		CHECK(n <= OUTPUT_LINE_MAX);
+		out[n] = '\0';
+		CHECK(strstr(out, "pid2pod_malformed=nul,long") != NULL);
+	}
+	CASE("label keys sanitized") {
+		char k[64];
+
+		enrich_label_key(k, sizeof k, "App.Kubernetes.io/Name-X");
+		CHECK_STR(k, "app_kubernetes_io_name_x");
+		enrich_label_key(k, 4, "abcdef");
+		CHECK_STR(k, "abc");
+	}
+	return check_done();
+}

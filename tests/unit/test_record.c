@@ -1,0 +1,149 @@
+/*
+ * test_record.c - the field-aware scanner: which pid= counts, where fields
+ * go, and that nothing malformed confuses it.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "record.h"
+
+struct row {
+	const char *name;
+	const char *line;
+	int pid, opid;
+	unsigned flags;          /* flags that must be set */
+	const char *insert_before; /* text right after insert_at ("" = end) */
+	const char *node;
+	unsigned long long serial;
+};
+
+#define SYS "type=SYSCALL msg=audit(1700000000.123:42): arch=c000003e syscall=59 "
+static const struct row rows[] = {
+	{ "syscall pid after ppid", SYS "ppid=1 pid=4711 auid=0 comm=\"sh\"",
+	  4711, -1, 0, "", NULL, 42 },
+	{ "enriched tail: insert before 0x1D",
+	  SYS "pid=7 comm=\"sh\"\x1d" "ARCH=x86_64 SYSCALL=execve",
+	  7, -1, 0, "\x1d" "ARCH", NULL, 42 },
+	{ "comm holding pid= is not a field",
+	  SYS "ppid=1 comm=\"x pid=99\" pid=5", 5, -1, 0, "", NULL, 42 },
+	{ "pid= only inside comm: none",
+	  SYS "ppid=1 comm=\"pid=99\"", -1, -1, 0, "", NULL, 42 },
+	{ "proctitle value with pid=",
+	  "type=PROCTITLE msg=audit(1.002:3): proctitle=\"a pid=3\"",
+	  -1, -1, 0, "", NULL, 3 },
+	{ "user record: pid outside msg, insert after quote",
+	  "type=USER_START msg=audit(1.000:9): pid=12 uid=0 msg='op=x pid=99 "
+	  "res=success'\x1dUID=\"root\"",
+	  12, -1, REC_USER_MSG, "\x1dUID", NULL, 9 },
+	{ "user record: fields after msg", "type=USER msg=audit(1.000:9): "
+	  "pid=12 msg='text=a b' extra=1",
+	  12, -1, REC_USER_MSG, " extra=1", NULL, 9 },
+	{ "user record: pid= only inside msg",
+	  "type=USER msg=audit(1.000:9): uid=0 msg='pid=99 res=1'",
+	  -1, -1, REC_USER_MSG, "", NULL, 9 },
+	{ "unterminated msg quote: insert at end",
+	  "type=USER msg=audit(1.000:9): pid=3 msg='pid=99 res=1",
+	  3, -1, 0, "", NULL, 9 },
+	{ "obj_pid opid", "type=OBJ_PID msg=audit(1.000:16): opid=2935 "
+	  "oauid=-1 ocomm=\"bash\"\x1dOAUID=\"unset\"",
+	  -1, 2935, 0, "\x1dOAUID", NULL, 16 },
+	{ "ppid and tpid are other fields",
+	  SYS "ppid=1 tpid=2 spid=3", -1, -1, 0, "", NULL, 42 },
+	{ "node prefix", "node=worker-1 " SYS "pid=8", 8, -1, 0, "",
+	  "worker-1", 42 },
+	{ "eoe", "type=EOE msg=audit(1.000:42): ", -1, -1, REC_EOE, "",
+	  NULL, 42 },
+	{ "eoe without trailing space", "type=EOE msg=audit(1.000:42):",
+	  -1, -1, REC_EOE, "", NULL, 42 },
+	{ "garbage", "hello world pid=3", -1, -1, REC_BAD_HEADER, "", NULL, 0 },
+	{ "empty line", "", -1, -1, REC_BAD_HEADER, "", NULL, 0 },
+	{ "truncated header", "type=SYSCALL msg=audit(1700000000.12", -1, -1,
+	  REC_BAD_HEADER, "", NULL, 0 },
+	{ "no space after type", "type=SYSCALLmsg=audit(1.000:1): pid=3", -1,
+	  -1, REC_BAD_HEADER, "", NULL, 0 },
+	{ "serial not a number", "type=SYSCALL msg=audit(1.000:x): pid=3", -1,
+	  -1, REC_BAD_HEADER, "", NULL, 0 },
+	{ "pid not a number", SYS "pid=abc", -1, -1, REC_BAD_PID, "", NULL, 42 },
+	{ "pid zero", SYS "pid=0", -1, -1, REC_BAD_PID, "", NULL, 42 },
+	{ "pid too large", SYS "pid=99999999999", -1, -1, REC_BAD_PID, "",
+	  NULL, 42 },
+	{ "negative pid", SYS "pid=-1", -1, -1, REC_BAD_PID, "", NULL, 42 },
+	{ "first pid wins", SYS "pid=4 pid=5", 4, -1, 0, "", NULL, 42 },
+	{ "pid at the very end, no value", SYS "pid=", -1, -1, REC_BAD_PID,
+	  "", NULL, 42 },
+	{ "bare word before pid", SYS "junk pid=6", 6, -1, 0, "", NULL, 42 },
+	{ "0x1D inside header region", "type=SYS\x1d" "CALL msg=audit(1.0:1): "
+	  "pid=3", -1, -1, REC_BAD_HEADER, "\x1d" "CALL", NULL, 0 },
+	{ "pid= in interpretations is ignored",
+	  SYS "ppid=1\x1dPID=4 pid=5", -1, -1, 0, "\x1dPID", NULL, 42 },
+	{ "unterminated double quote", SYS "comm=\"abc pid=3", -1, -1, 0, "",
+	  NULL, 42 },
+};
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const struct row *t = &rows[i];
+		struct record r;
+
+		CASE(t->name) {
+			record_scan(t->line, strlen(t->line), &r);
+			CHECK_INT(r.pid, t->pid);
+			if (t->flags & REC_BAD_HEADER)
+				CHECK(r.type == NULL);
+			CHECK_INT(r.opid, t->opid);
+			CHECK((r.flags & t->flags) == t->flags);
+			/* insert_before is a prefix of what follows the point */
+			CHECK(strncmp(r.line + r.insert_at, t->insert_before,
+				      strlen(t->insert_before)) == 0);
+			if (!*t->insert_before)
+				CHECK_INT(r.insert_at, strlen(t->line));
+			if (!(t->flags & REC_BAD_HEADER))
+				CHECK_INT(r.serial, t->serial);
+			if (t->node) {
+				CHECK(r.node && r.node_len == strlen(t->node) &&
+				      memcmp(r.node, t->node, r.node_len) == 0);
+			} else {
+				CHECK(r.node == NULL);
+			}
+		}
+	}
+
+	CASE("header fields") {
+		const char *l = SYS "pid=1\x1dX=1";
+		struct record r;
+
+		record_scan(l, strlen(l), &r);
+		CHECK_INT(r.sec, 1700000000);
+		CHECK_INT(r.msec, 123);
+		CHECK(record_type_is(&r, "SYSCALL"));
+		CHECK(!record_type_is(&r, "SYSCAL"));
+		CHECK_INT(r.raw_len, strchr(l, '\x1d') - l);
+	}
+
+	CASE("NUL bytes are flagged and never read past len") {
+		char l[] = SYS "pid=1 comm=\"a\0b\"";
+		struct record r;
+
+		record_scan(l, sizeof l - 1, &r);
+		CHECK(r.flags & REC_HAS_NUL);
+		/* a prefix cut inside a field must not read beyond len */
+		record_scan(l, 30, &r);
+		CHECK_INT(r.pid, RECORD_NO_PID);
+	}
+
+	CASE("every prefix of a real record scans safely") {
+		const char *l = "node=n1 type=USER_LOGIN msg=audit(1.5:77): pid=9 "
+				"uid=0 msg='op=login id=0 exe=\"/x\" res=success'"
+				"\x1dUID=\"root\"";
+		size_t n = strlen(l);
+
+		for (size_t k = 0; k <= n; k++) {
+			struct record r;
+
+			record_scan(l, k, &r);
+			CHECK(r.insert_at <= r.raw_len && r.raw_len <= k);
+		}
+	}
+	return check_done();
+}
