@@ -397,6 +397,6 @@ void conf_print_default(FILE *f)
 			enum_list(k->vals, allowed, sizeof allowed);
 			fprintf(f, "# one of: %s\n", allowed);
 		}
-		fprintf(f, "%s = %s\n", k->name, k->def);
+		fprintf(f, "%s =%s%s\n", k->name, *k->def ? " " : "", k->def);
 	}
 }

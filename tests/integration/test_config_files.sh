@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# test_config_files.sh - the shipped files agree with the key table, and the
+# binary's command line behaves: -n, -V, -h, --print-config, bad configs.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+R=$(t_repo_root)
+BIN=$R/${B:-build}/audisp-pid2pod
+W=$(t_workdir)
+
+gen=$W/generated.conf
+"$BIN" --print-config > "$gen"
+t_check "shipped pid2pod.conf is the generated one" cmp -s "$gen" "$R/plugin/pid2pod.conf"
+t_check "-n accepts the shipped config" "$BIN" -n -c "$R/plugin/pid2pod.conf"
+
+keys=$(sed -n 's/^\([a-z_]*\) =.*/\1/p' "$gen")
+[ -n "$keys" ] || t_fail "key list" "no keys in --print-config output"
+missing=
+for k in $keys; do
+	grep -q "^\.B $k\$" "$R/man/pid2pod.conf.5" || missing="$missing $k"
+done
+if [ -z "$missing" ]; then t_ok "every key is in pid2pod.conf(5)"; else
+	t_fail "every key is in pid2pod.conf(5)" "missing:$missing"; fi
+# and no key documented that the table does not have
+extra=
+for k in $(sed -n 's/^\.B \([a-z_]*\)$/\1/p' "$R/man/pid2pod.conf.5" | sort -u); do
+	case " $(echo $keys) " in *" $k "*) ;; *)
+		case $k in output|stdout|file|syslog|text|json|block|drop|info|user) ;; *) extra="$extra $k";; esac;;
+	esac
+done
+if [ -z "$extra" ]; then t_ok "the man page documents no unknown key"; else
+	t_fail "the man page documents no unknown key" "extra:$extra"; fi
+
+printf 'output = stdout\nbogus = 1\noutput_format = yaml\n' > "$W/bad.conf"
+chmod 0640 "$W/bad.conf"
+out=$("$BIN" -n -c "$W/bad.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "bad.conf:2: unknown key 'bogus'" &&
+	echo "$out" | grep -q "bad.conf:3: output_format: 'yaml'" &&
+	t_ok "-n reports every problem as file:line, exit 1" ||
+	t_fail "-n reports every problem as file:line, exit 1" "rc=$rc out=$out"
+
+# the plugin itself refuses to start on a bad config, and says why on stderr
+out=$("$BIN" -c "$W/bad.conf" </dev/null 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "unknown key" &&
+	t_ok "plugin exits 1 on a bad config" || t_fail "plugin exits 1 on a bad config" "rc=$rc"
+
+chmod 0666 "$W/bad.conf"
+printf 'output = stdout\n' > "$W/bad.conf"
+out=$("$BIN" -n -c "$W/bad.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "writable by others" &&
+	t_ok "world-writable config refused" || t_fail "world-writable config refused" "rc=$rc out=$out"
+
+t_check "-V prints the version" sh -c "'$BIN' -V | grep -q '^audisp-pid2pod [0-9]'"
+t_check "-h prints usage" sh -c "'$BIN' -h | grep -q 'usage: audisp-pid2pod'"
+"$BIN" --bogus >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && t_ok "unknown option: exit 2" || t_fail "unknown option: exit 2" "rc=$rc"
+"$BIN" -n -c /nonexistent.conf >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] && t_ok "missing config: exit 1" || t_fail "missing config: exit 1" "rc=$rc"
+
+t_check "plugins.d stanza has at most two args words" sh -c \
+	"[ \$(sed -n 's/^args = //p' '$R/plugin/plugins.d/pid2pod.conf' | wc -w) -le 2 ]"
+t_done
