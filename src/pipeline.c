@@ -167,8 +167,10 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 	record_scan(line, len, &r);
 	if (r.flags & REC_EOE) {
 		p->st.eoe++;
-		if (p->events)
+		if (p->events) {
 			eventtab_add(p->events, &r, NULL, now);
+			eventtab_drain(p->events);
+		}
 		return;
 	}
 	p->st.records_in++;
