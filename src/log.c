@@ -87,6 +87,7 @@ int log_set_file(const char *path)
 	return 0;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void log_emit(enum log_level lvl, int with_errno, const char *fmt,
 		     va_list ap)
 {
