@@ -31,4 +31,8 @@ struct cgroup_result {
 enum cgroup_verdict cgroup_parse(const char *buf, size_t len,
 				 struct cgroup_result *ret);
 
+/* cgroup_verdict_name - "host", "container", "pod-only", "ambiguous",
+ * "empty": for messages, tests and the CLI. */
+const char *cgroup_verdict_name(enum cgroup_verdict v);
+
 #endif

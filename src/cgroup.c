@@ -469,3 +469,20 @@ enum cgroup_verdict cgroup_parse(const char *buf, size_t len,
 	memcpy(ret->container_id, win->id, sizeof(ret->container_id));
 	return CGROUP_CONTAINER;
 }
+
+const char *cgroup_verdict_name(enum cgroup_verdict v)
+{
+	switch (v) {
+	case CGROUP_HOST:
+		return "host";
+	case CGROUP_CONTAINER:
+		return "container";
+	case CGROUP_POD_ONLY:
+		return "pod-only";
+	case CGROUP_AMBIGUOUS:
+		return "ambiguous";
+	case CGROUP_EMPTY:
+		return "empty";
+	}
+	return "?";
+}

@@ -379,23 +379,6 @@ static const struct row rows[] = {
 	{ "colons only", "::::\n:\n", 0, A, "", "", R_UNK },
 };
 
-static const char *verdict_name(enum cgroup_verdict v)
-{
-	switch (v) {
-	case CGROUP_HOST:
-		return "host";
-	case CGROUP_CONTAINER:
-		return "container";
-	case CGROUP_POD_ONLY:
-		return "pod-only";
-	case CGROUP_AMBIGUOUS:
-		return "ambiguous";
-	case CGROUP_EMPTY:
-		return "empty";
-	}
-	return "?";
-}
-
 /* Parse from an exact-size heap copy so any over-read is caught. */
 static enum cgroup_verdict parse_exact(const char *in, size_t len,
 				       struct cgroup_result *res)
@@ -420,7 +403,7 @@ static void run_row(const struct row *r)
 	memset(&res, 0xa5, sizeof(res));
 	v = parse_exact(r->in, len, &res);
 	CASE(r->name) {
-		CHECK_STR(verdict_name(v), verdict_name(r->verdict));
+		CHECK_STR(cgroup_verdict_name(v), cgroup_verdict_name(r->verdict));
 		CHECK_STR(res.container_id, r->id);
 		CHECK_STR(res.pod_uid, r->pod);
 		CHECK_INT(res.runtime, r->runtime);

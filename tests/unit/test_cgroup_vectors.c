@@ -48,23 +48,6 @@ static const char *const runtime_names[] = {
 	[RUNTIME_PODMAN] = "podman",
 };
 
-static const char *verdict_name(enum cgroup_verdict v)
-{
-	switch (v) {
-	case CGROUP_HOST:
-		return "host";
-	case CGROUP_CONTAINER:
-		return "container";
-	case CGROUP_POD_ONLY:
-		return "pod-only";
-	case CGROUP_AMBIGUOUS:
-		return "ambiguous";
-	case CGROUP_EMPTY:
-		return "empty";
-	}
-	return "?";
-}
-
 /* A string member, or "" when it is missing or null. */
 static const char *member_str(struct json_object *o, const char *key)
 {
@@ -153,7 +136,7 @@ static void run_vector(struct json_object *vec, unsigned lineno)
 		CHECK(have_cgroup);
 		CHECK_STR(res.container_id, want_id);
 		CHECK_STR(res.pod_uid, want_pod);
-		CHECK_STR(verdict_name(got), verdict_name(want));
+		CHECK_STR(cgroup_verdict_name(got), cgroup_verdict_name(want));
 	}
 	if (*want_id && *want_rt)
 		note_runtime(id, res.runtime, want_rt);
