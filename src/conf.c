@@ -200,7 +200,8 @@ static int key_set(struct conf *c, const struct conf_key *k, const char *val,
 			*why = "is too long";
 			return -ENAMETOOLONG;
 		}
-		memcpy(field, val, strlen(val) + 1);
+		memset(field, 0, k->size);
+		memcpy(field, val, strlen(val));
 		return 0;
 	case CONF_T_ENUM:
 		if (enum_lookup(k->vals, val, (int *)(void *)field) < 0) {

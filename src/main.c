@@ -168,8 +168,11 @@ static void plugin_write(struct plugin *pl, int64_t now)
 	}
 }
 
-/* Write everything out, waiting for a slow sink up to EXIT_DRAIN_MS. */
-static void plugin_drain(struct plugin *pl)
+/*
+ * Write everything out, waiting for a slow sink up to EXIT_DRAIN_MS.
+ * Returns the bytes that could not be written (0: all out).
+ */
+static size_t plugin_drain(struct plugin *pl)
 {
 	int64_t until = now_ms() + EXIT_DRAIN_MS;
 
@@ -192,8 +195,9 @@ static void plugin_drain(struct plugin *pl)
 		}
 	}
 	if (outq_used(&pl->q))
-		log_warnx("exit: %zu bytes of output could not be written",
-			  outq_used(&pl->q));
+		log_warnx("output: %zu bytes could not be written within %d ms",
+			  outq_used(&pl->q), EXIT_DRAIN_MS);
+	return outq_used(&pl->q);
 }
 
 /* SIGHUP: load the new config; keep the old one if it is bad. */
@@ -216,7 +220,9 @@ static void plugin_reload(struct plugin *pl)
 		return;
 	}
 	/* everything read so far goes out under the old settings */
-	plugin_drain(pl);
+	if (plugin_drain(pl) > 0)
+		log_warnx("SIGHUP: the old output did not take everything; "
+			  "the rest is lost with it");
 	{
 		struct plugin old = *pl;
 
@@ -316,8 +322,15 @@ static int plugin_run(struct plugin *pl)
 				plugin_feed(pl, now_ms());
 			while (input_pending(&pl->in)) {
 				plugin_feed(pl, now_ms());
-				if (input_pending(&pl->in))
-					plugin_drain(pl); /* make room */
+				if (!input_pending(&pl->in))
+					break;
+				/* make room; an output stuck for good ends it */
+				if (plugin_drain(pl) > 0 || pl->terminate == 2) {
+					log_warnx("exit: output stuck; %zu bytes of "
+						  "input not processed",
+						  input_pending(&pl->in));
+					break;
+				}
 			}
 			plugin_drain(pl);
 			break;
