@@ -308,7 +308,7 @@ static int plugin_run(struct plugin *pl)
 	for (;;) {
 		struct pollfd pfd[3];
 		int64_t now = now_ms(), dl;
-		int nfd = 0, in_idx = -1, out_idx = -1, timeout = -1;
+		int nfd = 0, in_idx = -1, timeout = -1;
 		ssize_t n;
 
 		plugin_feed(pl, now);
@@ -344,7 +344,7 @@ static int plugin_run(struct plugin *pl)
 			pfd[nfd++] = (struct pollfd){ pl->in.fd, POLLIN, 0 };
 		}
 		if (pl->want_pollout) {
-			out_idx = nfd;
+			/* POLLOUT only wakes us; plugin_write runs every turn */
 			pfd[nfd++] = (struct pollfd){ sink_fd(pl->sink), POLLOUT, 0 };
 		}
 		dl = pipeline_deadline(pl->pipe);
@@ -363,7 +363,6 @@ static int plugin_run(struct plugin *pl)
 				pl->in.eof = 1;
 			}
 		}
-		(void)out_idx;
 	}
 	return 0;
 }
