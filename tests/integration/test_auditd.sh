@@ -33,7 +33,14 @@ if ! auditd_start "$W/auditd" "$BIN" "-c $conf"; then
 	t_done; exit
 fi
 t_ok "auditd started with the plugin stanza"
-auditd_rule -a always,exit -F arch=b64 -S execve -k p2ptest
+# the shipped rules, loaded into the real kernel (so they stay valid)
+if auditd_rule -R "$R/rules/70-pid2pod.rules" >"$W/rules.out" 2>&1 &&
+	[ "$(auditctl -l | grep -c -E '(key=|-k )p2p_')" -eq "$(grep -c '^-[aw] ' "$R/rules/70-pid2pod.rules")" ]; then
+	t_ok "rules/70-pid2pod.rules loads: every rule in the kernel"
+else
+	t_fail "rules/70-pid2pod.rules loads" "$(head -c 400 "$W/rules.out") $(auditctl -l | head -3)"
+	auditd_rule -a always,exit -F arch=b64 -S execve -k p2p_exec
+fi
 
 p1=$(podcg_spawn pod1 sleep 3)
 p2=$(podcg_spawn pod2 sleep 3)
@@ -41,14 +48,14 @@ sleep 3 & ph=$!
 t_on_exit kill "$ph" 2>/dev/null
 
 has_record() { # FILE PID: an execve SYSCALL record of PID is there
-	grep -a -q "type=SYSCALL .* pid=$2 .*key=\"p2ptest\"" "$1"
+	grep -a -q "type=SYSCALL .* pid=$2 .*key=\"p2p_exec\"" "$1"
 }
 t_wait_for 5000 has_record "$W/plugin.out" "$p1" &&
 	t_wait_for 5000 has_record "$W/plugin.out" "$p2" &&
 	t_wait_for 5000 has_record "$W/plugin.out" "$ph" ||
 	t_fail "plugin wrote the execve records" "p1=$p1 p2=$p2 host=$ph"
 
-line() { grep -a "type=SYSCALL .* pid=$2 .*key=\"p2ptest\"" "$1" | head -n 1; }
+line() { grep -a "type=SYSCALL .* pid=$2 .*key=\"p2p_exec\"" "$1" | head -n 1; }
 l1=$(line "$W/plugin.out" "$p1")
 case $l1 in *" container_id=\"$CID1\" k8s_pod_uid=\"$UID1\""$'\x1d'*) t_ok "file: cgroupfs pod process enriched before the 0x1D tail";;
 	*) t_fail "file: cgroupfs pod process enriched" "$l1";; esac
