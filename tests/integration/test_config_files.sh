@@ -56,6 +56,13 @@ t_check "-h prints usage" sh -c "'$BIN' -h | grep -q 'usage: audisp-pid2pod'"
 "$BIN" -n -c /nonexistent.conf >/dev/null 2>&1; rc=$?
 [ $rc -eq 1 ] && t_ok "missing config: exit 1" || t_fail "missing config: exit 1" "rc=$rc"
 
-t_check "plugins.d stanza has at most two args words" sh -c \
-	"[ \$(sed -n 's/^args = //p' '$R/plugin/plugins.d/pid2pod.conf' | wc -w) -le 2 ]"
+st=$R/plugin/plugins.d/pid2pod.conf
+if [ -f "$st" ] && grep -qx 'args = -c /etc/audit/pid2pod.conf' "$st" &&
+	grep -qx 'active = no' "$st" && grep -qx 'direction = out' "$st" &&
+	grep -qx 'type = always' "$st" && grep -qx 'format = string' "$st" &&
+	grep -qx 'path = /sbin/audisp-pid2pod' "$st"; then
+	t_ok "plugins.d stanza: inactive as shipped, two args words, format string"
+else
+	t_fail "plugins.d stanza" "$(cat "$st" 2>&1 | head -c 300)"
+fi
 t_done
