@@ -32,9 +32,11 @@ struct conf {
 	char node_name[CONF_NAME_MAX]; /* "" in the file: this host's name */
 	unsigned long long queue_max_bytes;
 	int overflow_action;  /* enum conf_overflow */
+	int proc_connector;   /* 1: subscribe to the process connector */
 };
 
-enum conf_type { CONF_T_STRING, CONF_T_PATH, CONF_T_ENUM, CONF_T_SIZE };
+enum conf_type { CONF_T_STRING, CONF_T_PATH, CONF_T_ENUM, CONF_T_SIZE,
+		 CONF_T_BOOL };
 
 struct conf_enum_val {
 	const char *name;

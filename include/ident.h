@@ -42,6 +42,7 @@ struct ident {
 	uint8_t reason;  /* enum ident_reason, for IDENT_UNRESOLVED */
 	char container_id[CONTAINER_ID_LEN + 1]; /* "" when unknown */
 	char pod_uid[POD_UID_MAX + 1];           /* "" when unknown */
+	int32_t nspid; /* pid in its own pid namespace (NSpid's last); 0: none */
 };
 
 #endif

@@ -1,11 +1,20 @@
 /*
- * resolve.h - pid -> struct ident, through <proc_root>/<pid>/cgroup, with a
- * pid cache in front so a pid costs a /proc read once, not once per record.
+ * resolve.h - pid -> struct ident, with a pid cache in front of /proc so a
+ * pid costs one read, not one per record, and with the process connector's
+ * events (resolver_on_fork/exec/exit) so short-lived processes are caught.
  *
- * A cached answer is trusted for RESOLVE_REVALIDATE_MS; after that the
- * process's start time (field 22 of <proc_root>/<pid>/stat) is compared with
- * the one cached, so a reused pid never gets its predecessor's answer.
- * Where stat does not exist (a fake tree) there is nothing to compare.
+ * Where an answer comes from, best first:
+ *  - the process's own cgroup file, read at its exec (the connector) or at
+ *    the first record that names it;
+ *  - its parent's answer, taken at the fork the connector reported, only
+ *    when the parent resolved to a container and is not a runtime process
+ *    (the shim or runc parent of a `kubectl exec` lives on the host);
+ *  - nothing: IDENT_UNRESOLVED ("container_id=?"), never "host".
+ * Exited processes keep their answer for RESOLVE_EXIT_GRACE_MS, so records
+ * arriving after the exit still resolve.  A reused pid never gets its
+ * predecessor's answer: the connector's fork replaces the entry, and
+ * without the connector (or after it lost events) an entry older than
+ * RESOLVE_REVALIDATE_MS is checked against the start time in stat.
  */
 #ifndef P2P_RESOLVE_H
 #define P2P_RESOLVE_H
@@ -14,17 +23,25 @@
 
 #include "ident.h"
 
-#define RESOLVE_CACHE_SLOTS 65536   /* direct-mapped by pid; power of 2 */
+#define RESOLVE_CACHE_SETS 32768     /* 2 entries each; power of 2 */
 #define RESOLVE_REVALIDATE_MS 1000
-#define RESOLVE_MISSING_TTL_MS 1000 /* how long "no such pid" is believed */
-#define RESOLVE_CGROUP_FILE_MAX 16384
+#define RESOLVE_MISSING_TTL_MS 1000  /* how long "no such pid" is believed */
+#define RESOLVE_EXIT_GRACE_MS 30000  /* answers kept after an exit */
+#define RESOLVE_LOSSY_MS 5000        /* distrust after connector overruns */
 
 struct resolve_stats {
 	uint64_t lookups;
 	uint64_t hits;
 	uint64_t misses;
-	uint64_t proc_reads;   /* cgroup files read */
-	uint64_t reused;       /* cached pid found reused (start time moved) */
+	uint64_t proc_reads;    /* cgroup files read */
+	uint64_t reused;        /* cached pid found reused (start time moved) */
+	uint64_t exec_reads;    /* cgroup read at an exec event */
+	uint64_t exec_gone;     /* exec event, process already gone */
+	uint64_t inherited;     /* answers taken from the parent at fork */
+	uint64_t inherited_used;/* records resolved by an inherited answer */
+	uint64_t runtime_parent;/* forks from a runtime process: not inherited */
+	uint64_t exited_used;   /* records resolved after their process exited */
+	uint64_t evictions;     /* live entries pushed out by others */
 	uint64_t host, container, pod_only, unresolved;
 };
 
@@ -35,18 +52,24 @@ struct resolver *resolver_new(const char *proc_root);
 void resolver_free(struct resolver *r);
 
 /*
- * resolver_lookup - the identity of pid at time now_ms (injected clock).
+ * resolver_lookup - the identity of pid at time now (ms, injected clock).
  * Always fills *ret.  pid <= 0 gives IDENT_UNRESOLVED / REASON_BAD_PID.
  */
 void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 		     struct ident *ret);
 
-/* resolver_forget - drop what is cached for pid (exit/exec events). */
-void resolver_forget(struct resolver *r, int32_t pid);
+/* The connector's events, in kernel order. */
+void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
+		      int64_t now);
+void resolver_on_exec(struct resolver *r, int32_t pid, int64_t now);
+void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now);
+/* resolver_connector - events are (1) or are not (0) being delivered. */
+void resolver_connector(struct resolver *r, int active);
+/* resolver_events_lost - the connector overran: distrust for a while. */
+void resolver_events_lost(struct resolver *r, int64_t now);
 
-/* resolver_read - read and classify pid now, bypassing the cache. */
-int resolver_read(const char *proc_root, int32_t pid, struct ident *ret,
-		  uint64_t *ret_start_time);
+/* resolver_forget - drop what is cached for pid. */
+void resolver_forget(struct resolver *r, int32_t pid);
 
 const struct resolve_stats *resolver_stats(const struct resolver *r);
 

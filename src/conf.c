@@ -26,6 +26,9 @@ static const struct conf_enum_val output_vals[] = {
 static const struct conf_enum_val format_vals[] = {
 	{ "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { NULL, 0 },
 };
+static const struct conf_enum_val bool_vals[] = {
+	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
+};
 static const struct conf_enum_val overflow_vals[] = {
 	{ "block", OVERFLOW_BLOCK }, { "drop", OVERFLOW_DROP }, { NULL, 0 },
 };
@@ -68,6 +71,8 @@ const struct conf_key conf_keys[] = {
 	  .doc = "bytes of records held while output is slow (K, M, G suffixes)" },
 	{ KEY(overflow_action, CONF_T_ENUM), .def = "block", .vals = overflow_vals,
 	  .doc = "when the queue is full: block (stop reading; auditd's queue decides) or drop (counted)" },
+	{ KEY(proc_connector, CONF_T_BOOL), .def = "yes", .vals = bool_vals,
+	  .doc = "follow fork/exec/exit through the kernel's process connector, so short-lived processes resolve (needs root)" },
 };
 const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
 
@@ -130,7 +135,7 @@ const char *conf_enum_name(const char *key, int value)
 {
 	const struct conf_key *k = key_find(key, strlen(key));
 
-	if (!k || k->type != CONF_T_ENUM)
+	if (!k || (k->type != CONF_T_ENUM && k->type != CONF_T_BOOL))
 		return "?";
 	for (const struct conf_enum_val *v = k->vals; v->name; v++)
 		if (v->value == value)
@@ -203,6 +208,7 @@ static int key_set(struct conf *c, const struct conf_key *k, const char *val,
 		memset(field, 0, k->size);
 		memcpy(field, val, strlen(val));
 		return 0;
+	case CONF_T_BOOL:
 	case CONF_T_ENUM:
 		if (enum_lookup(k->vals, val, (int *)(void *)field) < 0) {
 			*why = "is not one of the allowed values";
@@ -319,7 +325,7 @@ int conf_parse_buf(const char *name, const char *buf, size_t len,
 		if (key_set(&c, k, v, &why) < 0) {
 			char allowed[256] = "";
 
-			if (k->type == CONF_T_ENUM)
+			if (k->type == CONF_T_ENUM || k->type == CONF_T_BOOL)
 				enum_list(k->vals, allowed, sizeof allowed);
 			err_add(&e, name, lineno, "%s: '%s' %s%s%s", k->name, v,
 				why, *allowed ? ": " : "", allowed);
@@ -392,7 +398,7 @@ void conf_print_default(FILE *f)
 		const struct conf_key *k = &conf_keys[i];
 
 		fprintf(f, "\n# %s\n", k->doc);
-		if (k->type == CONF_T_ENUM) {
+		if (k->type == CONF_T_ENUM || k->type == CONF_T_BOOL) {
 			char allowed[256];
 
 			enum_list(k->vals, allowed, sizeof allowed);

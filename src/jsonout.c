@@ -149,7 +149,8 @@ size_t jsonout_event(char *dst, size_t cap, const struct event *ev,
 	jw_lit(&w, "]");
 	if (ev->has_id && !w.bad) {
 		size_t k = jsonout_k8s(w.p + w.len + 7, w.cap > w.len + 7 ?
-				       w.cap - w.len - 7 : 0, &ev->id, names, 0);
+				       w.cap - w.len - 7 : 0, &ev->id, names,
+				       ev->id.nspid);
 
 		if (k) {
 			memcpy(w.p + w.len, ",\"k8s\":", 7);

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "outq.h"
 #include "pipeline.h"
+#include "procconn.h"
 #include "resolve.h"
 #include "sink.h"
 #include "util.h"
@@ -34,6 +35,7 @@
 #define RETRY_MS 1000        /* after a hard output error */
 #define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
 #define ERR_BUF 4096
+#define FEED_BATCH 256       /* lines between two looks at process events */
 
 struct plugin {
 	const char *conf_path;
@@ -43,6 +45,8 @@ struct plugin {
 	struct outq q;
 	struct pipeline *pipe;
 	struct sink *sink;
+	struct procconn *pc;   /* NULL: no process connector */
+	uint64_t pc_overruns;  /* overruns already passed to the resolver */
 	int sigfd;
 	int want_pollout;
 	int64_t retry_at;
@@ -103,6 +107,59 @@ static void set_nonblock_if_stream(int fd)
 	fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void on_proc_event(void *ctx, const struct procconn_event *ev)
+{
+	struct plugin *pl = ctx;
+	struct resolver *r = pipeline_resolver(pl->pipe);
+	int64_t now = now_ms();
+
+	switch (ev->what) {
+	case PROCCONN_FORK:
+		resolver_on_fork(r, ev->ppid, ev->pid, now);
+		break;
+	case PROCCONN_EXEC:
+		resolver_on_exec(r, ev->pid, now);
+		break;
+	case PROCCONN_EXIT:
+		resolver_on_exit(r, ev->pid, now);
+		break;
+	}
+}
+
+/* Take the process events queued so far (before the records they explain). */
+static void plugin_procevents(struct plugin *pl)
+{
+	const struct procconn_stats *st;
+
+	if (!pl->pc)
+		return;
+	procconn_read(pl->pc, on_proc_event, pl);
+	st = procconn_stats(pl->pc);
+	if (st->overruns != pl->pc_overruns) {
+		pl->pc_overruns = st->overruns;
+		resolver_events_lost(pipeline_resolver(pl->pipe), now_ms());
+	}
+}
+
+/* Subscribe when configured; a failure leaves the /proc-only fallback. */
+static void plugin_connector(struct plugin *pl)
+{
+	int e;
+
+	if (!pl->conf.proc_connector) {
+		procconn_close(pl->pc);
+		pl->pc = NULL;
+	} else if (!pl->pc) {
+		e = procconn_open(&pl->pc);
+		if (e < 0) {
+			pl->pc = NULL;
+			log_warnx("process connector: %s; short-lived processes "
+				  "may resolve as unknown", strerror(-e));
+		}
+	}
+	resolver_connector(pipeline_resolver(pl->pipe), pl->pc != NULL);
 }
 
 /* Build queue, pipeline and sink for pl->conf. */
@@ -243,6 +300,7 @@ static void plugin_reload(struct plugin *pl)
 		}
 		plugin_teardown(&old);
 	}
+	plugin_connector(pl);
 	log_info("SIGHUP: new configuration loaded from %s", pl->conf_path);
 }
 
@@ -296,17 +354,22 @@ static void plugin_feed(struct plugin *pl, int64_t now)
 {
 	const char *line;
 	size_t len, orig;
+	unsigned n = 0;
 
+	plugin_procevents(pl);
 	while ((pl->conf.overflow_action == OVERFLOW_DROP ||
 		pipeline_has_room(pl->pipe)) &&
-	       input_next(&pl->in, &line, &len, &orig))
+	       input_next(&pl->in, &line, &len, &orig)) {
 		pipeline_line(pl->pipe, line, len, orig, now);
+		if (++n % FEED_BATCH == 0)
+			plugin_procevents(pl);
+	}
 }
 
 static int plugin_run(struct plugin *pl)
 {
 	for (;;) {
-		struct pollfd pfd[3];
+		struct pollfd pfd[4];
 		int64_t now = now_ms(), dl;
 		int nfd = 0, in_idx = -1, timeout = -1;
 		ssize_t n;
@@ -338,6 +401,8 @@ static int plugin_run(struct plugin *pl)
 
 		pfd[nfd] = (struct pollfd){ pl->sigfd, POLLIN, 0 };
 		nfd++;
+		if (pl->pc)
+			pfd[nfd++] = (struct pollfd){ procconn_fd(pl->pc), POLLIN, 0 };
 		if (!pl->in.eof && (pl->conf.overflow_action == OVERFLOW_DROP ||
 				    pipeline_has_room(pl->pipe))) {
 			in_idx = nfd;
@@ -356,6 +421,8 @@ static int plugin_run(struct plugin *pl)
 			fatal("poll");
 		if (pfd[0].revents)
 			plugin_signals(pl);
+		/* exec events first: the process may be gone in a moment */
+		plugin_procevents(pl);
 		if (in_idx >= 0 && pfd[in_idx].revents) {
 			n = input_read(&pl->in);
 			if (n < 0 && n != -EAGAIN && n != -ENOBUFS) {
@@ -420,6 +487,7 @@ int main(int argc, char **argv)
 	e = plugin_build(&pl);
 	if (e < 0)
 		fatalx("start-up: %s", strerror(-e));
+	plugin_connector(&pl);
 	log_info("started: output=%s format=%s node=%s proc_root=%s",
 		 conf_enum_name("output", pl.conf.output),
 		 conf_enum_name("output_format", pl.conf.output_format),
@@ -428,6 +496,7 @@ int main(int argc, char **argv)
 	plugin_report(&pl);
 	log_info("exiting");
 	plugin_teardown(&pl);
+	procconn_close(pl.pc);
 	input_done(&pl.in);
 	return 0;
 }

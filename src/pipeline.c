@@ -198,7 +198,8 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 			malformed(p, line, len, orig_len, 0, 0);
 		eventtab_drain(p->events);
 	} else {
-		struct enrich_subject s = { .id = &id }, o = { .id = &oid };
+		struct enrich_subject s = { .id = &id, .nspid = id.nspid },
+				      o = { .id = &oid, .nspid = oid.nspid };
 		char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
 
 		outq_commit(p->q, enrich_line(dst, PIPE_LINE_ROOM, &r, &s, &o,

@@ -9,8 +9,8 @@ BIN=${1:-build/audisp-pid2pod}
 D=tests/data/demo
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-printf 'output = stdout\nproc_root = %s/%s/proc\n' "$PWD" "$D" > "$W/text.conf"
-printf 'output = stdout\noutput_format = json\nproc_root = %s/%s/proc\n' \
+printf 'output = stdout\nproc_root = %s/%s/proc\nproc_connector = no\n' "$PWD" "$D" > "$W/text.conf"
+printf 'output = stdout\noutput_format = json\nproc_root = %s/%s/proc\nproc_connector = no\n' \
 	"$PWD" "$D" > "$W/json.conf"
 
 show() { # mark the inserted fields, show 0x1D as " | "

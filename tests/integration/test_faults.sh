@@ -16,7 +16,7 @@ $PY "$T/genstream.py" --events 20000 --pids "$W/proc.pids" --interleave 4 \
 	--seed 3 -o "$W/good.log" 2>/dev/null
 mkconf() { # NAME [extra lines]
 	local n=$1; shift
-	{ printf 'output = stdout\nproc_root = %s/proc\n' "$W"; printf '%s\n' "$@"; } > "$W/$n.conf"
+	{ printf 'output = stdout\nproc_root = %s/proc\nproc_connector = no\n' "$W"; printf '%s\n' "$@"; } > "$W/$n.conf"
 	chmod 0640 "$W/$n.conf"
 }
 mkconf text
@@ -171,7 +171,7 @@ grep -q "queue full" "$W/drop.err" && grep -q "dropped=[1-9]" "$W/drop.err" &&
 	t_ok "drop: logged and counted" || t_fail "drop: logged" "$(tail -3 "$W/drop.err")"
 
 # --- syslog with no daemon: records are counted as lost, and it says so --
-printf 'output = syslog\nproc_root = %s/proc\n' "$W" > "$W/sys.conf"; chmod 0640 "$W/sys.conf"
+printf 'output = syslog\nproc_root = %s/proc\nproc_connector = no\n' "$W" > "$W/sys.conf"; chmod 0640 "$W/sys.conf"
 P2P_SYSLOG_PATH=$W/no-such-log "$BIN" -d -c "$W/sys.conf" < "$W/good.log" 2>"$W/sys.err"; rc=$?
 want=$(grep -a -c -v '^type=EOE ' "$W/good.log")
 [ $rc -eq 0 ] && grep -q "records are being lost" "$W/sys.err" &&

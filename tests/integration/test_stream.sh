@@ -27,7 +27,7 @@ gen() { # gen OUT [genstream options]
 		"$@" -o "$out"
 }
 conf() { # conf NAME FORMAT
-	printf 'output = stdout\noutput_format = %s\nproc_root = %s/proc\nnode_name = %s\n' \
+	printf 'output = stdout\noutput_format = %s\nproc_root = %s/proc\nnode_name = %s\nproc_connector = no\n' \
 		"$2" "$W" "${NODE%%.*}" > "$W/$1.conf"
 	chmod 0640 "$W/$1.conf"
 }

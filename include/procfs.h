@@ -1,0 +1,42 @@
+/*
+ * procfs.h - the few /proc/<pid> files pid2pod reads, below a configurable
+ * root (a DaemonSet sees the host's /proc elsewhere).  Every read is one
+ * open/read/close of a small file with a size cap; nothing is cached here.
+ */
+#ifndef P2P_PROCFS_H
+#define P2P_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ident.h"
+
+#define PROCFS_CGROUP_MAX 16384
+#define PROCFS_STAT_MAX 1024
+#define PROCFS_STATUS_MAX 4096
+#define PROCFS_COMM_MAX 64
+
+/* procfs_start_time - field 22 of stat (clock ticks since boot). */
+int procfs_start_time(const char *root, int32_t pid, uint64_t *ret);
+
+/*
+ * procfs_ident - classify pid from its cgroup file into *ret (always
+ * filled; IDENT_UNRESOLVED with a reason on failure), with ret->nspid from
+ * status.  *ret_start is the start time read before and confirmed after,
+ * so the answer belongs to one process; 0 when stat is missing (a fake
+ * tree).  Returns 1 (start time known), 0 (no stat), or -errno.
+ */
+int procfs_ident(const char *root, int32_t pid, struct ident *ret,
+		 uint64_t *ret_start);
+
+/* procfs_nspid - the innermost NSpid of pid (0 when in the root ns). */
+int procfs_nspid(const char *root, int32_t pid, int32_t *ret);
+
+/*
+ * procfs_is_runtime - 1 when pid's comm names a container runtime process
+ * (runc, crun, conmon, containerd-shim, runsc, youki): its children are not
+ * its container's, whatever its cgroup says.  0 otherwise or unknown.
+ */
+int procfs_is_runtime(const char *root, int32_t pid);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * procfs.c - reads of /proc/<pid>/{cgroup,stat,status,comm} (see procfs.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "procfs.h"
+#include "util.h"
+
+#define PROCFS_PATH_MAX 4200
+#define STARTTIME_FIELD 22
+
+static ssize_t read_pid_file(const char *root, int32_t pid, const char *name,
+			     char *buf, size_t size)
+{
+	char path[PROCFS_PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%d/%s", root, (int)pid,
+			     name) >= sizeof path)
+		return -ENAMETOOLONG;
+	return read_small_file(path, buf, size);
+}
+
+int procfs_start_time(const char *root, int32_t pid, uint64_t *ret)
+{
+	char buf[PROCFS_STAT_MAX];
+	const char *p;
+	ssize_t n = read_pid_file(root, pid, "stat", buf, sizeof buf);
+	int field = 2;
+
+	if (n < 0)
+		return (int)n;
+	/* comm (field 2) may hold spaces and parens: start after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EINVAL;
+	for (p++; *p && field < STARTTIME_FIELD; p++)
+		if (*p == ' ')
+			field++;
+	if (field != STARTTIME_FIELD || *p < '0' || *p > '9')
+		return -EINVAL;
+	*ret = strtoull(p, NULL, 10);
+	return 0;
+}
+
+int procfs_nspid(const char *root, int32_t pid, int32_t *ret)
+{
+	char buf[PROCFS_STATUS_MAX];
+	const char *p, *last = NULL, *end;
+	ssize_t n = read_pid_file(root, pid, "status", buf, sizeof buf);
+	int levels = 0;
+
+	*ret = 0;
+	if (n < 0)
+		return (int)n;
+	p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return -ENOENT;
+	p += 7;
+	end = strchr(p, '\n');
+	if (!end)
+		end = buf + n;
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			break;
+		last = p;
+		levels++;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (levels > 1 && last)
+		*ret = (int32_t)strtol(last, NULL, 10);
+	return 0;
+}
+
+int procfs_ident(const char *root, int32_t pid, struct ident *ret,
+		 uint64_t *ret_start)
+{
+	char buf[PROCFS_CGROUP_MAX];
+	struct cgroup_result cg;
+	enum cgroup_verdict v;
+	uint64_t st1 = 0, st2 = 0;
+	int has_st;
+	ssize_t n;
+
+	memset(ret, 0, sizeof *ret);
+	*ret_start = 0;
+	has_st = procfs_start_time(root, pid, &st1) == 0;
+	n = read_pid_file(root, pid, "cgroup", buf, sizeof buf);
+	if (n < 0) {
+		ret->state = IDENT_UNRESOLVED;
+		ret->reason = REASON_NO_PROC;
+		return (int)n;
+	}
+	v = cgroup_parse(buf, (size_t)n, &cg);
+	switch (v) {
+	case CGROUP_HOST:
+		ret->state = IDENT_HOST;
+		break;
+	case CGROUP_CONTAINER:
+	case CGROUP_POD_ONLY:
+		ret->state = v == CGROUP_CONTAINER ? IDENT_CONTAINER
+						   : IDENT_POD_ONLY;
+		ret->runtime = (uint8_t)cg.runtime;
+		memcpy(ret->container_id, cg.container_id,
+		       sizeof ret->container_id);
+		memcpy(ret->pod_uid, cg.pod_uid, sizeof ret->pod_uid);
+		break;
+	case CGROUP_AMBIGUOUS:
+		ret->state = IDENT_UNRESOLVED;
+		ret->reason = REASON_AMBIGUOUS;
+		break;
+	case CGROUP_EMPTY:
+		ret->state = IDENT_UNRESOLVED;
+		ret->reason = REASON_EMPTY_CGROUP;
+		break;
+	}
+	if (ret->state == IDENT_CONTAINER || ret->state == IDENT_POD_ONLY)
+		procfs_nspid(root, pid, &ret->nspid);
+	if (!has_st)
+		return 0;
+	/* the pid may have been reused between the reads */
+	if (procfs_start_time(root, pid, &st2) < 0 || st2 != st1) {
+		memset(ret, 0, sizeof *ret);
+		ret->state = IDENT_UNRESOLVED;
+		ret->reason = REASON_NO_PROC;
+		return -ESRCH;
+	}
+	*ret_start = st1;
+	return 1;
+}
+
+int procfs_is_runtime(const char *root, int32_t pid)
+{
+	static const char *const runtimes[] = {
+		"runc", "crun", "conmon", "containerd-shim", "runsc", "youki",
+	};
+	char buf[PROCFS_COMM_MAX];
+
+	if (read_pid_file(root, pid, "comm", buf, sizeof buf) <= 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
+		if (strncmp(buf, runtimes[i], strlen(runtimes[i])) == 0)
+			return 1;
+	return 0;
+}

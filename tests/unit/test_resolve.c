@@ -1,0 +1,240 @@
+/*
+ * test_resolve.c - the pid cache and the connector policy, on a fake proc
+ * tree written by the test, with an injected clock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "procfs.h"
+#include "resolve.h"
+
+#define CA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define CB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define UA "aaaaaaaa-1111-2222-3333-444444444444"
+
+static char root[] = "/tmp/p2p-resolve-XXXXXX";
+
+static void put(int pid, const char *name, const char *content)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%d", root, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/%d/%s", root, pid, name);
+	f = fopen(path, "w");
+	fputs(content, f);
+	fclose(f);
+}
+
+static void gone(int pid)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf %s/%d", root, pid);
+	if (system(cmd) != 0)
+		abort();
+}
+
+/* A process: cgroup, stat with a start time, comm, status with NSpid. */
+static void proc(int pid, const char *cgroup, unsigned long long start,
+		 const char *comm, const char *nspid)
+{
+	char buf[512];
+
+	put(pid, "cgroup", cgroup);
+	snprintf(buf, sizeof buf,
+		 "%d (%s) S 1 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 %llu "
+		 "1 1 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
+		 pid, comm, start);
+	put(pid, "stat", buf);
+	snprintf(buf, sizeof buf, "%s\n", comm);
+	put(pid, "comm", buf);
+	snprintf(buf, sizeof buf, "Name:\t%s\nTgid:\t%d\nNSpid:\t%s\nPPid:\t1\n",
+		 comm, pid, nspid);
+	put(pid, "status", buf);
+}
+
+#define POD_A "0::/kubepods/pod" UA "/" CA "\n"
+#define POD_B "0::/kubepods/pod" UA "/" CB "\n"
+#define HOST "0::/system.slice/ssh.service\n"
+
+int main(void)
+{
+	struct resolver *r;
+	struct ident id;
+
+	if (!mkdtemp(root))
+		return 1;
+	r = resolver_new(root);
+
+	CASE("a miss reads /proc once; later lookups are hits") {
+		proc(100, POD_A, 500, "sh", "100 7");
+		resolver_lookup(r, 100, 0, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+		CHECK_STR(id.container_id, CA);
+		CHECK_STR(id.pod_uid, UA);
+		CHECK_INT(id.nspid, 7);
+		resolver_lookup(r, 100, 10, &id);
+		CHECK_INT(resolver_stats(r)->proc_reads, 1);
+		CHECK_INT(resolver_stats(r)->hits, 1);
+	}
+	CASE("without the connector: a reused pid is noticed by its start time") {
+		proc(100, POD_B, 900, "sh", "100 3");
+		resolver_lookup(r, 100, RESOLVE_REVALIDATE_MS - 1, &id);
+		CHECK_STR(id.container_id, CA); /* still trusted */
+		resolver_lookup(r, 100, RESOLVE_REVALIDATE_MS + 20, &id);
+		CHECK_STR(id.container_id, CB);
+		CHECK_INT(resolver_stats(r)->reused, 1);
+	}
+	CASE("a host process, an unknown pid, a bad pid") {
+		proc(200, HOST, 10, "sshd", "200");
+		resolver_lookup(r, 200, 0, &id);
+		CHECK_INT(id.state, IDENT_HOST);
+		CHECK_INT(id.nspid, 0);
+		resolver_lookup(r, 999, 0, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		CHECK_INT(id.reason, REASON_NO_PROC);
+		resolver_lookup(r, 0, 0, &id);
+		CHECK_INT(id.reason, REASON_BAD_PID);
+	}
+	CASE("an unknown pid is retried after its TTL") {
+		proc(999, POD_A, 77, "x", "999 1");
+		resolver_lookup(r, 999, 10, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup(r, 999, RESOLVE_MISSING_TTL_MS + 1, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+	}
+	resolver_free(r);
+
+	r = resolver_new(root);
+	resolver_connector(r, 1);
+	CASE("connector: exec reads the cgroup before the process is gone") {
+		proc(300, POD_A, 1000, "true", "300 5");
+		resolver_on_exec(r, 300, 100);
+		resolver_on_exit(r, 300, 101);
+		gone(300);
+		resolver_lookup(r, 300, 200, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(id.nspid, 5);
+		CHECK_INT(resolver_stats(r)->exited_used, 1);
+	}
+	CASE("connector: an exited answer is kept for the grace period only") {
+		resolver_lookup(r, 300, 101 + RESOLVE_EXIT_GRACE_MS - 1, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+		resolver_lookup(r, 300, 101 + RESOLVE_EXIT_GRACE_MS + 1, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("connector: a child gone before its exec inherits a container parent") {
+		proc(400, POD_A, 50, "sh", "400 2");
+		resolver_on_fork(r, 400, 401, 300);
+		resolver_on_exec(r, 401, 300); /* already gone: no files */
+		resolver_on_exit(r, 401, 301);
+		resolver_lookup(r, 401, 310, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(id.nspid, 0);
+		CHECK_INT(resolver_stats(r)->inherited, 1);
+		CHECK_INT(resolver_stats(r)->exec_gone, 1);
+	}
+	CASE("connector: the child's own cgroup wins over the parent's") {
+		proc(402, POD_B, 60, "app", "402 1");
+		resolver_on_fork(r, 400, 402, 320);
+		resolver_on_exec(r, 402, 321);
+		resolver_lookup(r, 402, 330, &id);
+		CHECK_STR(id.container_id, CB);
+	}
+	CASE("connector: nothing inherited from a runtime parent (runc, shim)") {
+		proc(500, POD_A, 70, "runc:[2:INIT]", "500 1");
+		resolver_on_fork(r, 500, 501, 400);
+		resolver_lookup(r, 501, 401, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		CHECK_INT(resolver_stats(r)->runtime_parent, 1);
+		proc(510, POD_A, 71, "containerd-shim", "510");
+		resolver_on_fork(r, 510, 511, 400);
+		resolver_lookup(r, 511, 401, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("connector: nothing inherited from a host parent") {
+		proc(600, HOST, 80, "bash", "600");
+		resolver_on_fork(r, 600, 601, 500);
+		resolver_lookup(r, 601, 501, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		CHECK(id.state != IDENT_HOST);
+	}
+	CASE("connector: a fork replaces a predecessor of the same pid") {
+		proc(700, POD_A, 90, "old", "700 4");
+		resolver_lookup(r, 700, 600, &id);
+		CHECK_STR(id.container_id, CA);
+		resolver_on_exit(r, 700, 601);
+		proc(700, HOST, 95, "new", "700");
+		resolver_on_fork(r, 600, 700, 602);
+		resolver_lookup(r, 700, 603, &id);
+		CHECK_INT(id.state, IDENT_HOST);
+	}
+	CASE("connector: after lost events, entries are revalidated again") {
+		proc(800, POD_A, 100, "x", "800 9");
+		resolver_lookup(r, 800, 1000, &id);
+		proc(800, POD_B, 101, "y", "800 9"); /* reused, fork unseen */
+		resolver_lookup(r, 800, 1000 + 2 * RESOLVE_REVALIDATE_MS, &id);
+		CHECK_STR(id.container_id, CA); /* the connector is trusted */
+		resolver_events_lost(r, 1000 + 2 * RESOLVE_REVALIDATE_MS);
+		resolver_lookup(r, 800, 1000 + 2 * RESOLVE_REVALIDATE_MS + 1, &id);
+		CHECK_STR(id.container_id, CB);
+	}
+	CASE("two ways per set: a third pid evicts the stalest") {
+		int a = 1 + RESOLVE_CACHE_SETS, b = 1 + 2 * RESOLVE_CACHE_SETS,
+		    c = 1 + 3 * RESOLVE_CACHE_SETS;
+		uint64_t reads;
+
+		proc(a, POD_A, 1, "a", "1");
+		proc(b, POD_A, 1, "b", "1");
+		proc(c, POD_A, 1, "c", "1");
+		resolver_lookup(r, a, 5000, &id);
+		resolver_lookup(r, b, 5001, &id);
+		reads = resolver_stats(r)->proc_reads;
+		resolver_lookup(r, a, 5002, &id);
+		resolver_lookup(r, b, 5003, &id);
+		CHECK_INT(resolver_stats(r)->proc_reads, reads);
+		resolver_lookup(r, c, 5004, &id);
+		CHECK_INT(resolver_stats(r)->evictions, 1);
+		resolver_lookup(r, b, 5005, &id); /* b was newer: kept */
+		CHECK_INT(resolver_stats(r)->proc_reads, reads + 1);
+	}
+	resolver_free(r);
+
+	CASE("procfs: NSpid levels") {
+		int32_t ns;
+
+		proc(900, HOST, 1, "n", "900 12 3");
+		CHECK_INT(procfs_nspid(root, 900, &ns), 0);
+		CHECK_INT(ns, 3);
+		proc(901, HOST, 1, "n", "901");
+		procfs_nspid(root, 901, &ns);
+		CHECK_INT(ns, 0);
+		put(902, "status", "Name:\tx\n");
+		CHECK(procfs_nspid(root, 902, &ns) < 0);
+	}
+	CASE("procfs: start time after a comm with spaces and parens") {
+		uint64_t st;
+
+		proc(903, HOST, 4242, "a) (b c", "903");
+		CHECK_INT(procfs_start_time(root, 903, &st), 0);
+		CHECK_INT(st, 4242);
+		put(904, "stat", "904 (x) S 1");
+		CHECK(procfs_start_time(root, 904, &st) < 0);
+	}
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return check_done();
+}
