@@ -28,6 +28,8 @@ LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
+BENCH_SRCS := $(wildcard bench/bench_*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
 
 PLUGIN    := $(B)/audisp-pid2pod
@@ -55,6 +57,16 @@ $(B)/tools/%: tests/tools/%.c $(B)/libpid2pod.a
 	@mkdir -p $(@D)
 	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< \
 		$(B)/libpid2pod.a $(LIBS)
+
+$(B)/bench/%: bench/%.c $(B)/libpid2pod.a
+	@mkdir -p $(@D)
+	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< \
+		$(B)/libpid2pod.a $(LIBS)
+
+# Benchmarks print figures (ratios against peers where there are peers);
+# they are never timed assertions and are not part of `make check`.
+bench: $(PLUGIN) $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
 
 # Everything needed to build and to test, from Debian's archive only.
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \

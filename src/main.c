@@ -309,12 +309,12 @@ static void plugin_report(struct plugin *pl)
 	const struct pipe_stats *p = pipeline_stats(pl->pipe);
 	const struct sink_stats *s = sink_stats(pl->sink);
 	const struct resolve_stats *r = resolver_stats(pipeline_resolver(pl->pipe));
+	const struct procconn_stats *c = pl->pc ? procconn_stats(pl->pc) : NULL;
 
 	log_info("records_in=%llu eoe=%llu enriched=%llu host=%llu "
 		 "unresolved=%llu pod_only=%llu foreign_node=%llu "
 		 "malformed=%llu truncated=%llu fields_dropped=%llu "
-		 "dropped=%llu lines_out=%llu syslog_failed=%llu "
-		 "cache_hits=%llu cache_misses=%llu queue_high=%zu",
+		 "dropped=%llu lines_out=%llu syslog_failed=%llu queue_high=%zu",
 		 (unsigned long long)p->records_in, (unsigned long long)p->eoe,
 		 (unsigned long long)p->enriched, (unsigned long long)p->host,
 		 (unsigned long long)p->unresolved,
@@ -325,9 +325,24 @@ static void plugin_report(struct plugin *pl)
 		 (unsigned long long)p->fields_dropped,
 		 (unsigned long long)p->dropped,
 		 (unsigned long long)s->lines_out,
-		 (unsigned long long)s->syslog_failed,
+		 (unsigned long long)s->syslog_failed, pl->q.high);
+	log_info("cache_hits=%llu cache_misses=%llu proc_reads=%llu "
+		 "pid_reused=%llu exec_reads=%llu exec_gone=%llu "
+		 "inherited=%llu inherited_used=%llu runtime_parent=%llu "
+		 "exited_used=%llu evictions=%llu connector=%s "
+		 "connector_events=%llu connector_overruns=%llu",
 		 (unsigned long long)r->hits, (unsigned long long)r->misses,
-		 pl->q.high);
+		 (unsigned long long)r->proc_reads,
+		 (unsigned long long)r->reused,
+		 (unsigned long long)r->exec_reads,
+		 (unsigned long long)r->exec_gone,
+		 (unsigned long long)r->inherited,
+		 (unsigned long long)r->inherited_used,
+		 (unsigned long long)r->runtime_parent,
+		 (unsigned long long)r->exited_used,
+		 (unsigned long long)r->evictions, c ? "on" : "off",
+		 (unsigned long long)(c ? c->events : 0),
+		 (unsigned long long)(c ? c->overruns : 0));
 }
 
 static void plugin_signals(struct plugin *pl)
