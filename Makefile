@@ -34,7 +34,7 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
 
 PLUGIN    := $(B)/audisp-pid2pod
 
-.PHONY: all check demo deps bench clean install uninstall
+.PHONY: all unit check demo deps bench clean install uninstall
 all: $(PLUGIN)
 
 $(B)/obj/%.o: src/%.c
@@ -76,6 +76,8 @@ DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS_PKGS)
+
+unit: $(UNIT_BINS) $(TOOL_BINS) $(BENCH_BINS)
 
 check: $(PLUGIN) $(UNIT_BINS) $(TOOL_BINS)
 	@B=$(B) bash tests/run.sh

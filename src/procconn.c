@@ -32,22 +32,22 @@ struct procconn {
 /* PROC_CN_MCAST_LISTEN or _IGNORE to the kernel. */
 static int send_op(int fd, enum proc_cn_mcast_op op)
 {
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) msg;
+	/* nlmsghdr, cn_msg (whose data[] is the op), the op: laid out by hand
+	 * because cn_msg ends in a flexible array */
+	char msg[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof op)]
+		__attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nl = (struct nlmsghdr *)msg;
+	struct cn_msg *cn = NLMSG_DATA(nl);
 	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
 
-	memset(&msg, 0, sizeof msg);
-	msg.nl.nlmsg_len = sizeof msg;
-	msg.nl.nlmsg_type = NLMSG_DONE;
-	msg.nl.nlmsg_pid = 0;
-	msg.cn.id.idx = CN_IDX_PROC;
-	msg.cn.id.val = CN_VAL_PROC;
-	msg.cn.len = sizeof msg.op;
-	msg.op = op;
-	if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&to,
+	memset(msg, 0, sizeof msg);
+	nl->nlmsg_len = sizeof msg;
+	nl->nlmsg_type = NLMSG_DONE;
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof op;
+	memcpy(cn->data, &op, sizeof op);
+	if (sendto(fd, msg, sizeof msg, 0, (struct sockaddr *)&to,
 		   sizeof to) < 0)
 		return -errno;
 	return 0;
@@ -104,12 +104,22 @@ const struct procconn_stats *procconn_stats(const struct procconn *pc)
 	return &pc->st;
 }
 
-/* One proc_event of len bytes: deliver it when it is one we report. */
-static int deliver(struct procconn *pc, const struct proc_event *pe,
-		   size_t len, procconn_fn fn, void *ctx)
+/*
+ * One proc_event of len bytes at raw: deliver it when it is one we report.
+ * The event sits 4-byte aligned in the datagram while struct proc_event
+ * wants 8: it is copied into an aligned local first.
+ */
+static int deliver(struct procconn *pc, const void *raw, size_t len,
+		   procconn_fn fn, void *ctx)
 {
-	struct procconn_event ev = { .timestamp_ns = pe->timestamp_ns };
+	struct proc_event copy, *pe = &copy;
 	size_t head = offsetof(struct proc_event, event_data);
+	struct procconn_event ev;
+
+	memset(&copy, 0, sizeof copy);
+	memcpy(&copy, raw, len < sizeof copy ? len : sizeof copy);
+	memset(&ev, 0, sizeof ev);
+	ev.timestamp_ns = pe->timestamp_ns;
 
 	switch (pe->what) {
 	case PROC_EVENT_FORK:
@@ -188,7 +198,7 @@ int procconn_parse(struct procconn *pc, const void *buf, size_t len,
 			pc->st.bad++;
 			goto next;
 		}
-		n += deliver(pc, (const void *)cn->data, cn->len, fn, ctx);
+		n += deliver(pc, cn->data, cn->len, fn, ctx);
 next:
 		if (step >= len)
 			break;

@@ -57,29 +57,42 @@ static void *thread_fn(void *arg)
 	return arg;
 }
 
-/* A datagram of one proc_event message. */
+/* A datagram of one proc_event message, laid out by hand (cn_msg ends in
+ * a flexible array, so it cannot sit inside a struct). */
+#define DG_CN NLMSG_LENGTH(0)
+#define DG_PE (DG_CN + sizeof(struct cn_msg))
+#define DG_LEN (DG_PE + sizeof(struct proc_event))
+
 struct dgram {
-	struct nlmsghdr nl;
-	struct cn_msg cn;
-	struct proc_event pe;
-} __attribute__((packed));
+	char b[NLMSG_ALIGN(DG_LEN)] __attribute__((aligned(8)));
+};
 
 static struct dgram mk(unsigned what, int a, int b, int c, int d)
 {
 	struct dgram g;
+	struct nlmsghdr *nl = (struct nlmsghdr *)g.b;
+	struct cn_msg *cn = (struct cn_msg *)(g.b + DG_CN);
+	struct proc_event pe; /* aligned here, copied to its 4-aligned place */
 
 	memset(&g, 0, sizeof g);
-	g.nl.nlmsg_len = sizeof g;
-	g.nl.nlmsg_type = NLMSG_DONE;
-	g.cn.id.idx = CN_IDX_PROC;
-	g.cn.id.val = CN_VAL_PROC;
-	g.cn.len = sizeof g.pe;
-	g.pe.what = what;
-	g.pe.event_data.fork.parent_pid = a;
-	g.pe.event_data.fork.parent_tgid = b;
-	g.pe.event_data.fork.child_pid = c;
-	g.pe.event_data.fork.child_tgid = d;
+	memset(&pe, 0, sizeof pe);
+	nl->nlmsg_len = DG_LEN;
+	nl->nlmsg_type = NLMSG_DONE;
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof pe;
+	pe.what = what;
+	pe.event_data.fork.parent_pid = a;
+	pe.event_data.fork.parent_tgid = b;
+	pe.event_data.fork.child_pid = c;
+	pe.event_data.fork.child_tgid = d;
+	memcpy(g.b + DG_PE, &pe, sizeof pe);
 	return g;
+}
+
+static struct cn_msg *cn_of(struct dgram *g)
+{
+	return (struct cn_msg *)(g->b + DG_CN);
 }
 
 int main(void)
@@ -163,12 +176,12 @@ int main(void)
 			int delivered;
 			int bad;
 		} rows[] = {
-			{ "fork of a process", mk(PROC_EVENT_FORK, 1, 1, 5, 5), sizeof(struct dgram), 1, 0 },
-			{ "fork of a thread", mk(PROC_EVENT_FORK, 1, 1, 6, 5), sizeof(struct dgram), 0, 0 },
-			{ "exec", mk(PROC_EVENT_EXEC, 7, 7, 0, 0), sizeof(struct dgram), 1, 0 },
-			{ "uid change ignored", mk(PROC_EVENT_UID, 7, 7, 0, 0), sizeof(struct dgram), 0, 0 },
+			{ "fork of a process", mk(PROC_EVENT_FORK, 1, 1, 5, 5), DG_LEN, 1, 0 },
+			{ "fork of a thread", mk(PROC_EVENT_FORK, 1, 1, 6, 5), DG_LEN, 0, 0 },
+			{ "exec", mk(PROC_EVENT_EXEC, 7, 7, 0, 0), DG_LEN, 1, 0 },
+			{ "uid change ignored", mk(PROC_EVENT_UID, 7, 7, 0, 0), DG_LEN, 0, 0 },
 			{ "truncated header", mk(PROC_EVENT_EXEC, 7, 7, 0, 0), 10, 0, 0 },
-			{ "nlmsg_len past the buffer", mk(PROC_EVENT_EXEC, 7, 7, 0, 0), sizeof(struct dgram) - 8, 0, 1 },
+			{ "nlmsg_len past the buffer", mk(PROC_EVENT_EXEC, 7, 7, 0, 0), DG_LEN - 8, 0, 1 },
 		};
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 			CASE(rows[i].name) {
@@ -186,25 +199,27 @@ int main(void)
 			uint64_t bad0 = procconn_stats(pc)->bad;
 
 			s.n = 0;
-			g.cn.id.idx = 2;
-			procconn_parse(pc, &g, sizeof g, collect, &s);
+			cn_of(&g)->id.idx = 2;
+			procconn_parse(pc, &g, DG_LEN, collect, &s);
 			g = mk(PROC_EVENT_EXEC, 7, 7, 0, 0);
-			g.cn.len = 4;
-			procconn_parse(pc, &g, sizeof g, collect, &s);
-			g.cn.len = 60000;
-			procconn_parse(pc, &g, sizeof g, collect, &s);
+			cn_of(&g)->len = 4;
+			procconn_parse(pc, &g, DG_LEN, collect, &s);
+			cn_of(&g)->len = 60000;
+			procconn_parse(pc, &g, DG_LEN, collect, &s);
 			CHECK_INT(s.n, 0);
 			CHECK_INT(procconn_stats(pc)->bad - bad0, 3);
 		}
 		CASE("two messages in one datagram") {
-			struct dgram two[2] = { mk(PROC_EVENT_EXEC, 8, 8, 0, 0),
-						mk(PROC_EVENT_EXEC, 9, 9, 0, 0) };
+			char two[2 * NLMSG_ALIGN(DG_LEN)] __attribute__((aligned(8)));
+			struct dgram a = mk(PROC_EVENT_EXEC, 8, 8, 0, 0),
+				     b = mk(PROC_EVENT_EXEC, 9, 9, 0, 0);
 
+			memcpy(two, a.b, DG_LEN);
+			memcpy(two + NLMSG_ALIGN(DG_LEN), b.b, DG_LEN);
 			s.n = 0;
-			two[0].nl.nlmsg_len = NLMSG_ALIGN(sizeof two[0]);
-			CHECK_INT(procconn_parse(pc, two, sizeof two, collect, &s),
-				  sizeof two[0] == NLMSG_ALIGN(sizeof two[0]) ? 2 : 1);
+			CHECK_INT(procconn_parse(pc, two, sizeof two, collect, &s), 2);
 			CHECK_INT(s.ev[0].pid, 8);
+			CHECK_INT(s.ev[1].pid, 9);
 		}
 	}
 	procconn_close(pc);
