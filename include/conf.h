@@ -17,6 +17,7 @@
 #define CONF_FILE_MAX_BYTES (256 * 1024)
 #define CONF_LINE_MAX 4096
 #define CONF_NAME_MAX 256
+#define CONF_RUNTIME_DIRS_MAX 8
 
 enum conf_output { OUTPUT_SYSLOG, OUTPUT_STDOUT, OUTPUT_FILE };
 enum conf_format { FORMAT_TEXT, FORMAT_JSON };
@@ -33,6 +34,8 @@ struct conf {
 	unsigned long long queue_max_bytes;
 	int overflow_action;  /* enum conf_overflow */
 	int proc_connector;   /* 1: subscribe to the process connector */
+	char runtime_state_dirs[CONF_LINE_MAX / 4]; /* space-separated */
+	char containerd_namespace[CONF_NAME_MAX];
 };
 
 enum conf_type { CONF_T_STRING, CONF_T_PATH, CONF_T_ENUM, CONF_T_SIZE,

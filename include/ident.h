@@ -34,6 +34,7 @@ enum ident_reason {
 	REASON_EMPTY_CGROUP,  /* cgroup file empty: the process has exited */
 	REASON_AMBIGUOUS,     /* cgroup lines disagree */
 	REASON_BAD_PID,       /* pid= value is not a number we can use */
+	REASON_DISAGREE,      /* cgroup and runtime state name other pods */
 };
 
 struct ident {

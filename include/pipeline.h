@@ -32,6 +32,8 @@ struct pipe_stats {
 	uint64_t truncated;    /* overlong lines cut */
 	uint64_t fields_dropped;
 	uint64_t dropped;      /* overflow_action = drop */
+	uint64_t named;        /* records given pod names (runtime state) */
+	uint64_t disagree;     /* cgroup and runtime state named other pods */
 };
 
 struct pipeline;
@@ -72,6 +74,13 @@ size_t pipeline_queued_bytes(const struct pipeline *p);
 
 const struct pipe_stats *pipeline_stats(const struct pipeline *p);
 struct resolver *pipeline_resolver(struct pipeline *p);
+struct ctrmeta *pipeline_ctrmeta(struct pipeline *p);
+
+/*
+ * pipeline_on_exec - the connector saw pid exec: read its cgroup, and a
+ * container's runtime state while the bundle still exists.
+ */
+void pipeline_on_exec(struct pipeline *p, int32_t pid, int64_t now);
 
 /* pipeline_node_matches - 1 when a record's node= names this node. */
 int pipeline_node_matches(const char *mine, const char *node, size_t len);

@@ -68,6 +68,9 @@ void resolver_connector(struct resolver *r, int active);
 /* resolver_events_lost - the connector overran: distrust for a while. */
 void resolver_events_lost(struct resolver *r, int64_t now);
 
+/* resolver_peek - what is cached for pid, without reading: 1, or 0. */
+int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret);
+
 /* resolver_forget - drop what is cached for pid. */
 void resolver_forget(struct resolver *r, int32_t pid);
 

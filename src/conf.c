@@ -73,6 +73,11 @@ const struct conf_key conf_keys[] = {
 	  .doc = "when the queue is full: block (stop reading; auditd's queue decides) or drop (counted)" },
 	{ KEY(proc_connector, CONF_T_BOOL), .def = "yes", .vals = bool_vals,
 	  .doc = "follow fork/exec/exit through the kernel's process connector, so short-lived processes resolve (needs root)" },
+	{ KEY(runtime_state_dirs, CONF_T_STRING),
+	  .def = "/run/containerd/io.containerd.runtime.v2.task /run/k3s/containerd/io.containerd.runtime.v2.task /run/containers/storage/overlay-containers /var/lib/docker/containers",
+	  .doc = "container runtimes' state directories (containerd, k3s, CRI-O, Docker), space-separated; empty: not used" },
+	{ KEY(containerd_namespace, CONF_T_STRING), .def = "k8s.io",
+	  .doc = "containerd namespace of the Kubernetes containers" },
 };
 const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
 
@@ -251,6 +256,30 @@ static void conf_check(const struct conf *c, const char *name,
 		err_add(e, name, 0, "output = file needs output_file");
 	if (!c->proc_root[0])
 		err_add(e, name, 0, "proc_root must not be empty");
+	{
+		char dirs[sizeof c->runtime_state_dirs], *p, *save = NULL;
+		unsigned n = 0;
+
+		memcpy(dirs, c->runtime_state_dirs, sizeof dirs);
+		for (p = strtok_r(dirs, " \t,", &save); p;
+		     p = strtok_r(NULL, " \t,", &save)) {
+			if (*p != '/')
+				err_add(e, name, 0, "runtime_state_dirs: '%s' "
+					"must be an absolute path", p);
+			n++;
+		}
+		if (n > CONF_RUNTIME_DIRS_MAX)
+			err_add(e, name, 0, "runtime_state_dirs: more than %d "
+				"directories", CONF_RUNTIME_DIRS_MAX);
+	}
+	if (!c->containerd_namespace[0] ||
+	    strspn(c->containerd_namespace, "abcdefghijklmnopqrstuvwxyz"
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+		    strlen(c->containerd_namespace) ||
+	    strcmp(c->containerd_namespace, ".") == 0 ||
+	    strcmp(c->containerd_namespace, "..") == 0)
+		err_add(e, name, 0, "containerd_namespace: '%s' is not a "
+			"namespace name", c->containerd_namespace);
 }
 
 static void trim(char **s, char **end)

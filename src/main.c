@@ -120,7 +120,7 @@ static void on_proc_event(void *ctx, const struct procconn_event *ev)
 		resolver_on_fork(r, ev->ppid, ev->pid, now);
 		break;
 	case PROCCONN_EXEC:
-		resolver_on_exec(r, ev->pid, now);
+		pipeline_on_exec(pl->pipe, ev->pid, now);
 		break;
 	case PROCCONN_EXIT:
 		resolver_on_exit(r, ev->pid, now);

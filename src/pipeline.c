@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrmeta.h"
 #include "enrich.h"
 #include "event.h"
 #include "jsonout.h"
@@ -24,9 +25,11 @@ struct pipeline {
 	char node[CONF_NAME_MAX];
 	struct outq *q;
 	struct resolver *res;
+	struct ctrmeta *cm;
 	struct eventtab *events;
 	struct enrich_stats est;
 	struct log_rate drop_rate;
+	int64_t now;      /* time of the line or tick being handled */
 	struct pipe_stats st;
 };
 
@@ -49,15 +52,61 @@ int pipeline_node_matches(const char *mine, const char *node, size_t len)
 	return 0;
 }
 
+/*
+ * The pod names of a container from the runtime's state, into *nm (which
+ * points into *meta, the caller's copy).  When the cgroup and the state
+ * name different pods the sources disagree: id becomes unresolved.
+ * Returns nm, or NULL when nothing is known.
+ */
+static const struct k8s_names *names_for(struct pipeline *p, struct ident *id,
+					 struct rtstate_meta *meta,
+					 struct k8s_names *nm, int64_t now)
+{
+	const struct rtstate_meta *m;
+
+	if (id->state != IDENT_CONTAINER || !p->cm)
+		return NULL;
+	m = ctrmeta_get(p->cm, id->container_id, now);
+	if (!m)
+		return NULL;
+	if (m->pod_uid[0] && id->pod_uid[0] && strcmp(m->pod_uid, id->pod_uid)) {
+		p->st.disagree++;
+		memset(id, 0, sizeof *id);
+		id->state = IDENT_UNRESOLVED;
+		id->reason = REASON_DISAGREE;
+		return NULL;
+	}
+	*meta = *m;
+	if (!id->pod_uid[0])
+		memcpy(id->pod_uid, meta->pod_uid, sizeof id->pod_uid);
+	memset(nm, 0, sizeof *nm);
+	nm->namespace_ = meta->namespace_;
+	nm->pod = meta->pod;
+	nm->container = meta->container;
+	nm->image = meta->image;
+	p->st.named++;
+	return nm;
+}
+
 static int emit_event(void *ctx, const struct event *ev)
 {
 	struct pipeline *p = ctx;
 	size_t bound = JSONOUT_BOUND(ev->len), n;
 	char *dst = outq_reserve(p->q, bound);
+	struct rtstate_meta meta;
+	struct k8s_names nm;
+	const struct k8s_names *names = NULL;
+	struct event copy;
 
 	if (!dst)
 		return -ENOSPC;
-	n = jsonout_event(dst, bound, ev, p->node, NULL);
+	if (ev->has_id && ev->id.state == IDENT_CONTAINER) {
+		/* names may turn the answer into "sources disagree" */
+		copy = *ev;
+		names = names_for(p, &copy.id, &meta, &nm, p->now);
+		ev = &copy;
+	}
+	n = jsonout_event(dst, bound, ev, p->node, names);
 	outq_commit(p->q, n);
 	return 0;
 }
@@ -75,9 +124,10 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 	snprintf(p->node, sizeof p->node, "%s", node_name);
 	p->q = q;
 	p->res = resolver_new(c->proc_root);
+	p->cm = ctrmeta_new(c->runtime_state_dirs, c->containerd_namespace);
 	if (p->format == FORMAT_JSON)
 		p->events = eventtab_new(emit_event, p);
-	if (!p->res || (p->format == FORMAT_JSON && !p->events)) {
+	if (!p->res || !p->cm || (p->format == FORMAT_JSON && !p->events)) {
 		pipeline_free(p);
 		return NULL;
 	}
@@ -89,6 +139,7 @@ void pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	resolver_free(p->res);
+	ctrmeta_free(p->cm);
 	eventtab_free(p->events);
 	free(p);
 }
@@ -151,6 +202,7 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 	struct record r;
 	int mine;
 
+	p->now = now;
 	p->st.lines_in++;
 	if (!pipeline_has_room(p)) {
 		unsigned long sup = 0;
@@ -198,9 +250,15 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 			malformed(p, line, len, orig_len, 0, 0);
 		eventtab_drain(p->events);
 	} else {
-		struct enrich_subject s = { .id = &id, .nspid = id.nspid },
-				      o = { .id = &oid, .nspid = oid.nspid };
+		struct rtstate_meta sm, om;
+		struct k8s_names sn, on;
+		struct enrich_subject s = { .id = &id }, o = { .id = &oid };
 		char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
+
+		s.names = names_for(p, &id, &sm, &sn, now);
+		o.names = names_for(p, &oid, &om, &on, now);
+		s.nspid = id.nspid;
+		o.nspid = oid.nspid;
 
 		outq_commit(p->q, enrich_line(dst, PIPE_LINE_ROOM, &r, &s, &o,
 					      &p->est));
@@ -210,6 +268,7 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 
 void pipeline_tick(struct pipeline *p, int64_t now)
 {
+	p->now = now;
 	if (!p->events)
 		return;
 	eventtab_expire(p->events, now);
@@ -242,4 +301,20 @@ const struct pipe_stats *pipeline_stats(const struct pipeline *p)
 struct resolver *pipeline_resolver(struct pipeline *p)
 {
 	return p->res;
+}
+
+void pipeline_on_exec(struct pipeline *p, int32_t pid, int64_t now)
+{
+	struct ident id;
+
+	resolver_on_exec(p->res, pid, now);
+	/* a container's bundle can vanish the moment its process exits:
+	 * read the runtime's state now, while it is there */
+	if (resolver_peek(p->res, pid, &id) && id.state == IDENT_CONTAINER)
+		ctrmeta_get(p->cm, id.container_id, now);
+}
+
+struct ctrmeta *pipeline_ctrmeta(struct pipeline *p)
+{
+	return p->cm;
 }

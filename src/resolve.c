@@ -268,6 +268,21 @@ void resolver_events_lost(struct resolver *r, int64_t now)
 	r->lossy_until = now + RESOLVE_LOSSY_MS;
 }
 
+int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret)
+{
+	const struct slot *s;
+
+	if (pid <= 0)
+		return 0;
+	s = &r->slots[((uint32_t)pid & (RESOLVE_CACHE_SETS - 1)) * WAYS];
+	for (int w = 0; w < WAYS; w++)
+		if (s[w].pid == pid) {
+			*ret = s[w].id;
+			return 1;
+		}
+	return 0;
+}
+
 void resolver_forget(struct resolver *r, int32_t pid)
 {
 	struct slot *s = pid > 0 ? find(r, pid) : NULL;

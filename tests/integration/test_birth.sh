@@ -17,7 +17,9 @@ N=${P2P_BIRTHS:-20}
 
 mkdir -p "$W/ctr" "$W/auditd"
 ctr_start "$W/ctr" || { t_fail "containerd start" "rc=$?"; t_done; exit; }
-printf 'output = file\noutput_file = %s/plugin.out\n' "$W" > "$W/p.conf"
+# the kubelet is unreachable (none here): names come from the runtime state
+printf 'output = file\noutput_file = %s/plugin.out\nruntime_state_dirs = %s\n' \
+	"$W" "$CTR_STATE_DIR" > "$W/p.conf"
 chmod 0640 "$W/p.conf"
 if ! auditd_start "$W/auditd" "$BIN" "-c $W/p.conf"; then
 	t_fail "auditd start" "another auditd is registered, or it did not come up"
@@ -32,7 +34,7 @@ for i in $(seq "$N"); do
 	u=$(printf '%08x-0000-4000-8000-%012x' "$i" "$i")
 	style=cgroupfs; [ $((i % 2)) -eq 0 ] && style=systemd-names
 	if out=$(ctr_run_birth "b$i" default "web-$i" "$u" app "$style" /bin/true); then
-		echo "$out" >> "$W/births"
+		echo "$out web-$i" >> "$W/births"
 	else
 		t_fail "birth $i" "container did not run"
 	fi
@@ -45,8 +47,8 @@ auditd_stop
 import re, sys
 out = open(sys.argv[1], 'rb').read().splitlines()
 births = [l.split() for l in open(sys.argv[2]) if l.strip()]
-right = wrong = host = unres = missing = 0
-for cid, pid, rc in births:
+right = wrong = host = unres = missing = named = 0
+for cid, pid, rc, pod in births:
     recs = [l for l in out if l.startswith(b'type=SYSCALL') and (b' pid=%s ' % pid.encode()) in l
             and b'key="p2p_birth"' in l and b'syscall=59 ' in l]
     # runc's own execs (runc init) share the pid; the container's is the last
@@ -55,17 +57,22 @@ for cid, pid, rc in births:
         missing += 1; continue
     m = re.search(rb' container_id=("?)([0-9a-f]{64}|\?)\1', rec)
     got = m.group(2).decode() if m else None
+    want = b' k8s_namespace="default" k8s_pod="%s" k8s_container="app" ' % pod.encode()
+    if got == cid and want in rec and b' k8s_image="docker.io/library/busybox:1.36"' in rec:
+        named += 1
     if got == cid: right += 1
     elif got == "?": unres += 1
     elif got is None: host += 1
     else: wrong += 1
 n = len(births)
-print("# %d births: right=%d unresolved=%d host=%d other=%d no-record=%d"
-      % (n, right, unres, host, wrong, missing), file=sys.stderr)
+print("# %d births: right=%d named=%d unresolved=%d host=%d other=%d no-record=%d"
+      % (n, right, named, unres, host, wrong, missing), file=sys.stderr)
 res = [("every init's execve record was found (%d of %d)" % (n - missing, n), missing == 0 and n > 0),
        ("no init attributed to the host (%d) or another container (%d)" % (host, wrong), host == 0 and wrong == 0),
        ("init execve records carry their container id: %d of %d (floor 95%%)" % (right, n),
-        n > 0 and right * 100 >= 95 * n)]
+        n > 0 and right * 100 >= 95 * n),
+       ("init execve records carry namespace, pod, container and image from the runtime state: %d of %d (floor 95%%)" % (named, n),
+        n > 0 and named * 100 >= 95 * n)]
 for name, ok in res:
     print(("ok - " if ok else "not ok - ") + name)
 sys.exit(0 if all(ok for _, ok in res) else 1)

@@ -41,6 +41,16 @@ static const struct row rows[] = {
 	{ "empty proc_root", "proc_root =\n", 0, "proc_root must not be empty" },
 	{ "every error reported", "a = 1\nb = 2\noutput = x\n", 0, "t:3:" },
 	{ "empty key", " = 3\n", 0, "unknown key ''" },
+	{ "runtime dirs: a relative one", "runtime_state_dirs = /run/x run/y\n", 0,
+	  "runtime_state_dirs: 'run/y' must be an absolute path" },
+	{ "runtime dirs: too many", "runtime_state_dirs = /a /b /c /d /e /f /g /h /i\n", 0,
+	  "more than 8" },
+	{ "runtime dirs: empty disables", "runtime_state_dirs =\n", 1, NULL },
+	{ "containerd namespace with a slash", "containerd_namespace = ../x\n", 0,
+	  "containerd_namespace: '../x' is not a namespace name" },
+	{ "containerd namespace ..", "containerd_namespace = ..\n", 0, "not a namespace name" },
+	{ "proc_connector must be yes or no", "proc_connector = maybe\n", 0,
+	  "proc_connector: 'maybe' is not one of the allowed values: yes, no" },
 };
 
 static void check_buf_null(void)

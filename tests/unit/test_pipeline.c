@@ -151,6 +151,40 @@ int main(void)
 	pipeline_free(p);
 	outq_done(&q);
 
+	CASE("runtime state: names inserted in order; a disagreeing pod is ?") {
+		char dir[300], cmd[700];
+		const char *out;
+
+		snprintf(dir, sizeof dir, "%s/state/k8s.io/%s", root, CID);
+		snprintf(cmd, sizeof cmd, "mkdir -p %s && cp tests/data/rtstate/"
+			 "containerd-container.json %s/config.json", dir, dir);
+		CHECK(system(cmd) == 0);
+		conf_defaults(&c);
+		snprintf(c.proc_root, sizeof c.proc_root, "%s", root);
+		snprintf(c.runtime_state_dirs, sizeof c.runtime_state_dirs,
+			 "/nonexistent %s/state", root);
+		outq_init(&q, c.queue_max_bytes + (1 << 21));
+		p = pipeline_new(&c, "w", &q);
+		/* the cgroup names pod PUID, the state file another pod */
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 0);
+		CHECK_STR(take(&q), "type=SYSCALL msg=audit(1.0:1): pid=100 container_id=?\n");
+		CHECK_INT(pipeline_stats(p)->disagree, 1);
+		pipeline_free(p);
+		outq_done(&q);
+		/* a cgroup without pod UID: the state's names and UID are used */
+		mkpid(101, "0::/system.slice/containerd.service/" CID "\n");
+		outq_init(&q, c.queue_max_bytes + (1 << 21));
+		p = pipeline_new(&c, "w", &q);
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=101\x1dX=1", 0);
+		out = take(&q);
+		CHECK_STR(out, "type=SYSCALL msg=audit(1.0:2): pid=101 container_id=\"" CID
+			  "\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8c6b5-x2x4q\" "
+			  "k8s_container=\"app\" k8s_pod_uid=\"3f2504e0-4f89-41d3-9a0c-"
+			  "0305e82c3301\" k8s_image=\"registry.example/team/web:1.4.2\"\x1dX=1\n");
+		CHECK_INT(pipeline_stats(p)->named, 1);
+		pipeline_free(p);
+		outq_done(&q);
+	}
 	CASE("the queue bound: has_room turns false before max bytes") {
 		char line[8000];
 		int n = 0;
