@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# test_runtime_real.sh - real containers (containerd + runc) in pod-like
+# cgroups with CRI annotations, no kubelet anywhere: under a real auditd,
+# the records of their processes (the init, and processes started inside
+# with `ctr task exec`, whose parent is runc on the host) carry namespace,
+# pod, container and image from the runtime's state files.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/auditd.sh"
+. "$(dirname "$0")/../lib/ctr.sh"
+R=$(t_repo_root)
+BIN=$R/${B:-build}/audisp-pid2pod
+W=$(t_workdir)
+chmod 0755 "$W"
+
+mkdir -p "$W/ctr" "$W/auditd"
+ctr_start "$W/ctr" || { t_fail "containerd start" "rc=$?"; t_done; exit; }
+printf 'output = file\noutput_file = %s/plugin.out\nruntime_state_dirs = /nonexistent %s\n' \
+	"$W" "$CTR_STATE_DIR" > "$W/p.conf"
+chmod 0640 "$W/p.conf"
+if ! auditd_start "$W/auditd" "$BIN" "-c $W/p.conf"; then
+	t_fail "auditd start" "another auditd is registered, or it did not come up"
+	t_done; exit
+fi
+auditd_rule -a always,exit -F arch=b64 -S execve -k p2p_rt
+t_wait_for 3000 sh -c "pgrep -f '^$BIN -c $W/p.conf' >/dev/null"
+sleep 0.3
+
+c1=$(ctr_run_pod one shop web-0 3f2504e0-4f89-41d3-9a0c-0305e82c3301 app cgroupfs \
+	/bin/sh -c 'while true; do sleep 1; done') || t_fail "container one" "did not start"
+c2=$(ctr_run_pod two edge front-1 0b9c8d7e-6f5a-4b3c-2d1e-0f9a8b7c6d5e nginx systemd-names \
+	/bin/sh -c 'while true; do sleep 1; done') || t_fail "container two" "did not start"
+sleep 0.5
+ctr_exec one e1 /bin/true || t_fail "exec in one" "failed"
+ctr_exec two e2 /bin/true || t_fail "exec in two" "failed"
+sleep 1.5
+auditd_stop
+
+/usr/bin/python3 - "$W/plugin.out" "$c1" "$c2" <<'PYEOF'
+import re, sys
+out = [l for l in open(sys.argv[1], 'rb').read().splitlines()
+       if l.startswith(b'type=SYSCALL') and b'key="p2p_rt"' in l]
+want = {sys.argv[2]: (b'shop', b'web-0', b'app', b'3f2504e0-4f89-41d3-9a0c-0305e82c3301'),
+        sys.argv[3]: (b'edge', b'front-1', b'nginx', b'0b9c8d7e-6f5a-4b3c-2d1e-0f9a8b7c6d5e')}
+res = []
+for cid, (ns, pod, ctr, uid) in want.items():
+    recs = [l for l in out if b'container_id="%s"' % cid.encode() in l]
+    good = [l for l in recs if (b' container_id="%s" k8s_namespace="%s" k8s_pod="%s" '
+            b'k8s_container="%s" k8s_pod_uid="%s"' % (cid.encode(), ns, pod, ctr, uid)) in l
+            and b'k8s_image="docker.io/library/busybox:1.36"' in l]
+    trues = [l for l in good if b'comm="true"' in l]
+    print("# %s/%s: %d records with its id, %d named, %d of them the exec'd true"
+          % (ns.decode(), pod.decode(), len(recs), len(good), len(trues)), file=sys.stderr)
+    res.append(("%s/%s/%s: every record of the container carries its names (%d of %d)"
+                % (ns.decode(), pod.decode(), ctr.decode(), len(good), len(recs)),
+                len(recs) >= 2 and len(good) == len(recs)))
+    res.append(("%s/%s: the process started by ctr task exec is named too" % (ns.decode(), pod.decode()),
+                len(trues) >= 1))
+for name, ok in res:
+    print(("ok - " if ok else "not ok - ") + name)
+sys.exit(0 if all(ok for _, ok in res) else 1)
+PYEOF
+py_rc=$?
+t_done
+st=$?
+exit $((py_rc | st))
