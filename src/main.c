@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "ctrmeta.h"
 #include "input.h"
 #include "log.h"
 #include "outq.h"
@@ -343,6 +344,21 @@ static void plugin_report(struct plugin *pl)
 		 (unsigned long long)r->evictions, c ? "on" : "off",
 		 (unsigned long long)(c ? c->events : 0),
 		 (unsigned long long)(c ? c->overruns : 0));
+	{
+		const struct ctrmeta_stats *m =
+			ctrmeta_stats(pipeline_ctrmeta(pl->pipe));
+
+		log_info("named=%llu sources_disagree=%llu runtime_state_reads=%llu "
+			 "runtime_state_found=%llu runtime_state_missing=%llu "
+			 "runtime_state_bad=%llu runtime_state_hits=%llu",
+			 (unsigned long long)p->named,
+			 (unsigned long long)p->disagree,
+			 (unsigned long long)m->reads,
+			 (unsigned long long)m->found,
+			 (unsigned long long)m->not_found,
+			 (unsigned long long)m->bad,
+			 (unsigned long long)m->hits);
+	}
 }
 
 static void plugin_signals(struct plugin *pl)
