@@ -36,10 +36,14 @@ struct conf {
 	int proc_connector;   /* 1: subscribe to the process connector */
 	char runtime_state_dirs[CONF_LINE_MAX / 4]; /* space-separated */
 	char containerd_namespace[CONF_NAME_MAX];
+	char metrics_file[PATH_MAX];
+	unsigned long long metrics_interval; /* seconds */
+	unsigned long long status_interval;  /* seconds; 0: off */
+	char log_file[PATH_MAX];
 };
 
 enum conf_type { CONF_T_STRING, CONF_T_PATH, CONF_T_ENUM, CONF_T_SIZE,
-		 CONF_T_BOOL };
+		 CONF_T_BOOL, CONF_T_UINT };
 
 struct conf_enum_val {
 	const char *name;
@@ -53,7 +57,7 @@ struct conf_key {
 	size_t size;                       /* string buffer size */
 	const char *def;                   /* default, as written in the file */
 	const struct conf_enum_val *vals;  /* CONF_T_ENUM, NULL-terminated */
-	unsigned long long min, max;       /* CONF_T_SIZE */
+	unsigned long long min, max;       /* CONF_T_SIZE, CONF_T_UINT */
 	const char *doc;                   /* one line, for the shipped file */
 };
 

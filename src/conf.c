@@ -78,6 +78,14 @@ const struct conf_key conf_keys[] = {
 	  .doc = "container runtimes' state directories (containerd, k3s, CRI-O, Docker), space-separated; empty: not used" },
 	{ KEY(containerd_namespace, CONF_T_STRING), .def = "k8s.io",
 	  .doc = "containerd namespace of the Kubernetes containers" },
+	{ KEY(metrics_file, CONF_T_PATH), .def = "",
+	  .doc = "counters in node_exporter's textfile format, rewritten atomically (empty: none)" },
+	{ KEY(metrics_interval, CONF_T_UINT), .def = "60", .min = 1, .max = 86400,
+	  .doc = "seconds between two writes of metrics_file" },
+	{ KEY(status_interval, CONF_T_UINT), .def = "0", .min = 0, .max = 86400,
+	  .doc = "seconds between one-line status messages to syslog (0: none)" },
+	{ KEY(log_file, CONF_T_PATH), .def = "",
+	  .doc = "diagnostics also appended here (stderr is /dev/null under auditd; empty: syslog only)" },
 };
 const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
 
@@ -220,11 +228,14 @@ static int key_set(struct conf *c, const struct conf_key *k, const char *val,
 			return -EINVAL;
 		}
 		return 0;
+	case CONF_T_UINT:
 	case CONF_T_SIZE:
 		e = parse_size(val, &n);
-		if (e < 0) {
-			*why = "is not a size (digits with an optional K, M or G)";
-			return e;
+		if (e < 0 || (k->type == CONF_T_UINT &&
+			      !isdigit((unsigned char)val[strlen(val) - 1]))) {
+			*why = k->type == CONF_T_UINT ? "is not a whole number" :
+			       "is not a size (digits with an optional K, M or G)";
+			return e < 0 ? e : -EINVAL;
 		}
 		if (n < k->min || n > k->max) {
 			*why = "is out of range";

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <cap-ng.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include "outq.h"
 #include "pipeline.h"
 #include "procconn.h"
+#include "report.h"
 #include "resolve.h"
 #include "sink.h"
 #include "util.h"
@@ -52,7 +55,10 @@ struct plugin {
 	int want_pollout;
 	int64_t retry_at;
 	int terminate;
+	uint64_t reloads, reload_failures;
+	int64_t next_metrics, next_status;
 	struct log_rate werr_rate;
+	struct log_rate metrics_rate;
 	uint64_t lost_at_exit;
 };
 
@@ -266,10 +272,15 @@ static void plugin_reload(struct plugin *pl)
 	int rebuild;
 
 	if (conf_load(pl->conf_path, &nc, err, sizeof err) < 0) {
+		pl->reload_failures++;
 		log_warnx("SIGHUP: keeping the running configuration; %s "
 			  "has problems:\n%s", pl->conf_path, err);
 		return;
 	}
+	pl->reloads++;
+	if (log_set_file(nc.log_file[0] ? nc.log_file : NULL) < 0)
+		log_warn("SIGHUP: log_file %s", nc.log_file);
+	pl->next_metrics = pl->next_status = 0;
 	rebuild = memcmp(&nc, &pl->conf, sizeof nc) != 0;
 	if (!rebuild) {
 		if (sink_reopen(pl->sink) < 0)
@@ -305,60 +316,94 @@ static void plugin_reload(struct plugin *pl)
 	log_info("SIGHUP: new configuration loaded from %s", pl->conf_path);
 }
 
+static size_t plugin_counters(struct plugin *pl, struct counter *out)
+{
+	struct report_src src = {
+		.pipe = pipeline_stats(pl->pipe),
+		.sink = sink_stats(pl->sink),
+		.res = resolver_stats(pipeline_resolver(pl->pipe)),
+		.conn = pl->pc ? procconn_stats(pl->pc) : NULL,
+		.meta = ctrmeta_stats(pipeline_ctrmeta(pl->pipe)),
+		.queue_bytes = pipeline_queued_bytes(pl->pipe),
+		.queue_high = pl->q.high,
+		.reloads = pl->reloads,
+		.reload_failures = pl->reload_failures,
+	};
+
+	return report_collect(&src, out, REPORT_COUNTERS_MAX);
+}
+
 static void plugin_report(struct plugin *pl)
 {
-	const struct pipe_stats *p = pipeline_stats(pl->pipe);
-	const struct sink_stats *s = sink_stats(pl->sink);
-	const struct resolve_stats *r = resolver_stats(pipeline_resolver(pl->pipe));
-	const struct procconn_stats *c = pl->pc ? procconn_stats(pl->pc) : NULL;
+	struct counter c[REPORT_COUNTERS_MAX];
 
-	log_info("records_in=%llu eoe=%llu enriched=%llu host=%llu "
-		 "unresolved=%llu pod_only=%llu foreign_node=%llu "
-		 "malformed=%llu truncated=%llu fields_dropped=%llu "
-		 "dropped=%llu lines_out=%llu syslog_failed=%llu queue_high=%zu",
-		 (unsigned long long)p->records_in, (unsigned long long)p->eoe,
-		 (unsigned long long)p->enriched, (unsigned long long)p->host,
-		 (unsigned long long)p->unresolved,
-		 (unsigned long long)p->pod_only,
-		 (unsigned long long)p->foreign_node,
-		 (unsigned long long)p->malformed,
-		 (unsigned long long)p->truncated,
-		 (unsigned long long)p->fields_dropped,
-		 (unsigned long long)p->dropped,
-		 (unsigned long long)s->lines_out,
-		 (unsigned long long)s->syslog_failed, pl->q.high);
-	log_info("cache_hits=%llu cache_misses=%llu proc_reads=%llu "
-		 "pid_reused=%llu exec_reads=%llu exec_gone=%llu "
-		 "inherited=%llu inherited_used=%llu runtime_parent=%llu "
-		 "exited_used=%llu evictions=%llu connector=%s "
-		 "connector_events=%llu connector_overruns=%llu",
-		 (unsigned long long)r->hits, (unsigned long long)r->misses,
-		 (unsigned long long)r->proc_reads,
-		 (unsigned long long)r->reused,
-		 (unsigned long long)r->exec_reads,
-		 (unsigned long long)r->exec_gone,
-		 (unsigned long long)r->inherited,
-		 (unsigned long long)r->inherited_used,
-		 (unsigned long long)r->runtime_parent,
-		 (unsigned long long)r->exited_used,
-		 (unsigned long long)r->evictions, c ? "on" : "off",
-		 (unsigned long long)(c ? c->events : 0),
-		 (unsigned long long)(c ? c->overruns : 0));
-	{
-		const struct ctrmeta_stats *m =
-			ctrmeta_stats(pipeline_ctrmeta(pl->pipe));
+	report_log(c, plugin_counters(pl, c));
+}
 
-		log_info("named=%llu sources_disagree=%llu runtime_state_reads=%llu "
-			 "runtime_state_found=%llu runtime_state_missing=%llu "
-			 "runtime_state_bad=%llu runtime_state_hits=%llu",
-			 (unsigned long long)p->named,
-			 (unsigned long long)p->disagree,
-			 (unsigned long long)m->reads,
-			 (unsigned long long)m->found,
-			 (unsigned long long)m->not_found,
-			 (unsigned long long)m->bad,
-			 (unsigned long long)m->hits);
+static void plugin_write_metrics(struct plugin *pl, int64_t now)
+{
+	struct counter c[REPORT_COUNTERS_MAX];
+	unsigned long sup = 0;
+	int e;
+
+	if (!pl->conf.metrics_file[0])
+		return;
+	e = report_write_metrics(pl->conf.metrics_file, c,
+				 plugin_counters(pl, c));
+	if (e < 0 && log_ratelimited(&pl->metrics_rate, now, &sup))
+		log_warnx("metrics_file %s: %s (%lu warnings suppressed)",
+			  pl->conf.metrics_file, strerror(-e), sup);
+}
+
+/* Periodic work: the metrics file and the status line. */
+static void plugin_timers(struct plugin *pl, int64_t now)
+{
+	if (pl->conf.metrics_file[0] && now >= pl->next_metrics) {
+		plugin_write_metrics(pl, now);
+		pl->next_metrics = now + (int64_t)pl->conf.metrics_interval * 1000;
 	}
+	if (pl->conf.status_interval && now >= pl->next_status) {
+		struct counter c[REPORT_COUNTERS_MAX];
+		char line[512];
+
+		if (pl->next_status) {
+			report_status(c, plugin_counters(pl, c), line, sizeof line);
+			log_info("%s", line);
+		}
+		pl->next_status = now + (int64_t)pl->conf.status_interval * 1000;
+	}
+}
+
+static int64_t plugin_next_timer(const struct plugin *pl)
+{
+	int64_t t = -1;
+
+	if (pl->conf.metrics_file[0])
+		t = pl->next_metrics;
+	if (pl->conf.status_interval && (t < 0 || pl->next_status < t))
+		t = pl->next_status;
+	return t;
+}
+
+/*
+ * Drop every capability for good: what the plugin still does needs none.
+ * It keeps uid 0, so it can still read the root-owned config and output
+ * files on SIGHUP, /proc/<pid>/{cgroup,stat,status,comm} (world-readable)
+ * and the runtimes' root-owned state files; the process connector socket
+ * stays subscribed.  What it can no longer do: subscribe again (turning
+ * proc_connector on by SIGHUP needs a restart), read files of other owners
+ * that deny it, or gain privileges through exec (no_new_privs).
+ */
+static int drop_privileges(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (geteuid() != 0)
+		return 0;
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0)
+		return -EPERM;
+	return 0;
 }
 
 static void plugin_signals(struct plugin *pl)
@@ -408,6 +453,7 @@ static int plugin_run(struct plugin *pl)
 		plugin_feed(pl, now);
 		pipeline_tick(pl->pipe, now);
 		plugin_write(pl, now);
+		plugin_timers(pl, now);
 		if (pl->terminate == 2)
 			break;
 		if (pl->terminate || (pl->in.eof && !input_pending(&pl->in))) {
@@ -446,6 +492,9 @@ static int plugin_run(struct plugin *pl)
 		dl = pipeline_deadline(pl->pipe);
 		if (pl->retry_at && (dl < 0 || pl->retry_at < dl))
 			dl = pl->retry_at;
+		if (plugin_next_timer(pl) >= 0 &&
+		    (dl < 0 || plugin_next_timer(pl) < dl))
+			dl = plugin_next_timer(pl);
 		if (dl >= 0)
 			timeout = dl > now ? (int)(dl - now) : 0;
 		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
@@ -519,12 +568,20 @@ int main(int argc, char **argv)
 	if (e < 0)
 		fatalx("start-up: %s", strerror(-e));
 	plugin_connector(&pl);
+	if (pl.conf.log_file[0] && log_set_file(pl.conf.log_file) < 0)
+		log_warn("log_file %s", pl.conf.log_file);
+	/* everything that needs privileges is done: the connector is
+	 * subscribed, config and outputs are open */
+	e = drop_privileges();
+	if (e < 0)
+		log_warnx("cannot drop privileges: %s", strerror(-e));
 	log_info("started: output=%s format=%s node=%s proc_root=%s",
 		 conf_enum_name("output", pl.conf.output),
 		 conf_enum_name("output_format", pl.conf.output_format),
 		 pl.node, pl.conf.proc_root);
 	plugin_run(&pl);
 	plugin_report(&pl);
+	plugin_write_metrics(&pl, now_ms());
 	log_info("exiting");
 	plugin_teardown(&pl);
 	procconn_close(pl.pc);
