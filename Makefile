@@ -28,13 +28,17 @@ LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
+FUZZ_TARGETS := record cgroup rtstate conf
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+FUZZ_SECONDS ?= 60
 BENCH_SRCS := $(wildcard bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
 
 PLUGIN    := $(B)/audisp-pid2pod
 
-.PHONY: all unit check demo deps bench clean install uninstall
+.PHONY: all unit check demo deps bench fuzz clean install uninstall
 all: $(PLUGIN)
 
 $(B)/obj/%.o: src/%.c
@@ -63,6 +67,36 @@ $(B)/bench/%: bench/%.c $(B)/libpid2pod.a
 	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< \
 		$(B)/libpid2pod.a $(LIBS)
 
+# Fuzz targets: replayed over their seeds by `make check` (gcc), and run by
+# `make fuzz` under libFuzzer with ASan and UBSan (clang), FUZZ_SECONDS each.
+# A crash stops `make fuzz`; its input goes to fuzz/corpus/<target>/ as a
+# regression (replayed by `make check` from then on).
+$(B)/fuzz-replay/fuzz_%: fuzz/fuzz_%.c fuzz/replay_main.c $(B)/libpid2pod.a
+	@mkdir -p $(@D)
+	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< \
+		fuzz/replay_main.c $(B)/libpid2pod.a $(LIBS)
+
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		c=$(B)/fuzz-corpus/$$t; mkdir -p $$c fuzz/corpus/$$t $(B)/fuzz-crash; \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+		if ! $(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(B)/fuzz-crash/$$t- \
+			$$c fuzz/seeds/$$t fuzz/corpus/$$t 2>$(B)/fuzz-$$t.log; then \
+			tail -40 $(B)/fuzz-$$t.log; \
+			cp $(B)/fuzz-crash/$$t-* fuzz/corpus/$$t/ 2>/dev/null || true; \
+			echo "fuzz_$$t found a crash: input copied to fuzz/corpus/$$t/"; exit 1; \
+		fi; \
+		grep -E '^stat::number_of_executed_units|^Done' $(B)/fuzz-$$t.log || true; \
+	done
+
 # Benchmarks print figures (ratios against peers where there are peers);
 # they are never timed assertions and are not part of `make check`.
 bench: $(PLUGIN) $(BENCH_BINS)
@@ -79,7 +113,7 @@ deps:
 
 unit: $(UNIT_BINS) $(TOOL_BINS) $(BENCH_BINS)
 
-check: $(PLUGIN) $(UNIT_BINS) $(TOOL_BINS)
+check: $(PLUGIN) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY)
 	@B=$(B) bash tests/run.sh
 
 demo: $(PLUGIN)

@@ -41,6 +41,23 @@
 #define ERR_BUF 4096
 #define FEED_BATCH 256       /* lines between two looks at process events */
 
+#ifdef P2P_SANITIZER_LOG
+/*
+ * Sanitizer builds (CI): under auditd stderr is /dev/null and the
+ * environment empty, so the reports go to files named here.
+ */
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "log_path=" P2P_SANITIZER_LOG ":detect_leaks=1";
+}
+const char *__ubsan_default_options(void)
+{
+	return "log_path=" P2P_SANITIZER_LOG ":halt_on_error=1:print_stacktrace=1";
+}
+#endif
+
 struct plugin {
 	const char *conf_path;
 	struct conf conf;

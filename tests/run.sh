@@ -50,6 +50,11 @@ for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" "$t"
 done
+for t in "$B"/fuzz-replay/fuzz_*; do
+	[ -x "$t" ] || continue
+	n=${t##*/fuzz_}
+	run_one "replay_fuzz_$n" "$t" "fuzz/seeds/$n" "fuzz/corpus/$n"
+done
 for t in tests/integration/test_*.sh tests/tools/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$(basename "$t" .sh)" env B="$B" bash "$t"

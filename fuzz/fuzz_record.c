@@ -1,0 +1,54 @@
+/*
+ * fuzz_record.c - the record scanner and the field inserter on any bytes:
+ * scan, then build the output line with every kind of field, and check the
+ * contract's invariants (never longer than allowed, the record's bytes kept).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enrich.h"
+#include "record.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char out[ENRICH_LINE_BUF];
+	struct ident id = { .state = IDENT_CONTAINER,
+			    .container_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+			    .pod_uid = "11112222-3333-4444-5555-666677778888" };
+	struct k8s_names nm = { .namespace_ = "ns", .pod = "p o d", .container = "c\"",
+				.image = "img", .label_keys = { "a.b/C" },
+				.label_vals = { "v\x1d" }, .nlabels = 1 };
+	struct enrich_subject s = { &id, &nm, 7 };
+	struct enrich_stats st = { 0 };
+	const char *line = (const char *)data;
+	struct record r;
+	size_t n;
+
+	if (size > 3 * RECORD_MAX)
+		return 0;
+	record_scan(line, size, &r);
+	if (r.insert_at > r.raw_len || r.raw_len > size)
+		abort();
+	if ((r.flags & (REC_BAD_HEADER | REC_HAS_NUL)) || size + 1 > RECORD_MAX) {
+		n = enrich_malformed(out, sizeof out, line,
+				     size < RECORD_MAX ? size : RECORD_MAX - 1, size,
+				     r.flags & REC_HAS_NUL);
+		if (n > OUTPUT_LINE_MAX || memchr(out, '\0', n))
+			abort();
+		return 0;
+	}
+	n = enrich_line(out, sizeof out, &r, &s, &s, &st);
+	if (n == 0 || out[n - 1] != '\n')
+		abort();
+	if (size + 1 <= OUTPUT_LINE_MAX && n > OUTPUT_LINE_MAX)
+		abort();
+	/* the record's own bytes are all there, in order, around the fields */
+	if (memcmp(out, line, r.insert_at) != 0 ||
+	    memcmp(out + n - 1 - (size - r.insert_at), line + r.insert_at,
+		   size - r.insert_at) != 0)
+		abort();
+	return 0;
+}
