@@ -15,19 +15,14 @@ W=$(t_workdir)
 chmod 0755 "$W"
 N=${P2P_BIRTHS:-20}
 
-mkdir -p "$W/ctr" "$W/auditd"
+mkdir -p "$W/ctr"
 ctr_start "$W/ctr" || { t_fail "containerd start" "rc=$?"; t_done; exit; }
 # the kubelet is unreachable (none here): names come from the runtime state
 printf 'output = file\noutput_file = %s/plugin.out\nruntime_state_dirs = %s\n' \
 	"$W" "$CTR_STATE_DIR" > "$W/p.conf"
 chmod 0640 "$W/p.conf"
-if ! auditd_start "$W/auditd" "$BIN" "-c $W/p.conf"; then
-	t_fail "auditd start" "another auditd is registered, or it did not come up"
-	t_done; exit
-fi
+auditd_with_plugin "$W" "$BIN" "$W/p.conf" || { t_done; exit; }
 auditd_rule -a always,exit -F arch=b64 -S execve -k p2p_birth
-t_wait_for 3000 sh -c "pgrep -f '^$BIN -c $W/p.conf' >/dev/null"
-sleep 0.3
 
 : > "$W/births"
 for i in $(seq "$N"); do

@@ -13,18 +13,13 @@ BIN=$R/${B:-build}/audisp-pid2pod
 W=$(t_workdir)
 chmod 0755 "$W"
 
-mkdir -p "$W/ctr" "$W/auditd"
+mkdir -p "$W/ctr"
 ctr_start "$W/ctr" || { t_fail "containerd start" "rc=$?"; t_done; exit; }
 printf 'output = file\noutput_file = %s/plugin.out\nruntime_state_dirs = /nonexistent %s\n' \
 	"$W" "$CTR_STATE_DIR" > "$W/p.conf"
 chmod 0640 "$W/p.conf"
-if ! auditd_start "$W/auditd" "$BIN" "-c $W/p.conf"; then
-	t_fail "auditd start" "another auditd is registered, or it did not come up"
-	t_done; exit
-fi
+auditd_with_plugin "$W" "$BIN" "$W/p.conf" || { t_done; exit; }
 auditd_rule -a always,exit -F arch=b64 -S execve -k p2p_rt
-t_wait_for 3000 sh -c "pgrep -f '^$BIN -c $W/p.conf' >/dev/null"
-sleep 0.3
 
 c1=$(ctr_run_pod one shop web-0 3f2504e0-4f89-41d3-9a0c-0305e82c3301 app cgroupfs \
 	/bin/sh -c 'while true; do sleep 1; done') || t_fail "container one" "did not start"

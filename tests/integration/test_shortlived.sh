@@ -21,16 +21,9 @@ podcg_create pod cgroupfs "$UID1" "$CID1" >/dev/null || t_fail "podcg" "create"
 
 printf 'output = file\noutput_file = %s/plugin.out\n' "$W" > "$W/p.conf"
 chmod 0640 "$W/p.conf"
-mkdir -p "$W/auditd"
-if ! auditd_start "$W/auditd" "$BIN" "-c $W/p.conf" q_depth=20000; then
-	t_fail "auditd start" "another auditd is registered, or it did not come up"
-	t_done; exit
-fi
+auditd_with_plugin "$W" "$BIN" "$W/p.conf" q_depth=20000 || { t_done; exit; }
 auditctl -b 16384 >/dev/null
 auditd_rule -a always,exit -F arch=b64 -S execve -F exe=/usr/bin/true -k p2p_short
-# the plugin subscribes to the connector at start: give it a moment
-t_wait_for 3000 sh -c "pgrep -f '^$BIN -c $W/p.conf' >/dev/null"
-sleep 0.3
 
 # the loops: a shell inside the pod cgroup, one on the host
 pod_sh=$(podcg_spawn pod /bin/bash -c "sleep 0.5; for i in \$(seq $N_POD); do /bin/true; done; sleep 1")

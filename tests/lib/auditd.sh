@@ -231,3 +231,23 @@ auditd_stop() {
 	export AUDITD_PID
 	return 0
 }
+
+# auditd_with_plugin W BIN CONF [KEY=VALUE...] - start auditd
+# in $W/auditd with BIN -c CONF as its plugin (overrides as auditd_start),
+# and wait until the plugin runs and has had time to subscribe to the
+# process connector.  On failure it records a failing case and returns 1:
+# the caller just does `auditd_with_plugin ... || { t_done; exit; }`.
+auditd_with_plugin() {
+	local w=$1 bin=$2 conf=$3
+	shift 3
+	mkdir -p "$w/auditd"
+	if ! auditd_start "$w/auditd" "$bin" "-c $conf" "$@"; then
+		t_fail "auditd start" "another auditd is registered, or it did not come up"
+		return 1
+	fi
+	t_wait_for 3000 sh -c "pgrep -f '^$bin -c $conf' >/dev/null" || {
+		t_fail "plugin start" "auditd did not start $bin"
+		return 1
+	}
+	sleep 0.3
+}
