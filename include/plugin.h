@@ -1,0 +1,56 @@
+/*
+ * plugin.h - the running plugin: its state and the loop that moves records
+ * from stdin through the pipeline to the sink (plugin.c), and what it shows
+ * of itself (plugin_obs.c).  main.c sets up the process and calls these.
+ */
+#ifndef P2P_PLUGIN_H
+#define P2P_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "input.h"
+#include "log.h"
+#include "outq.h"
+#include "report.h"
+
+#define PLUGIN_ERR_BUF 4096
+
+struct plugin {
+	const char *conf_path;
+	struct conf conf;
+	char node[CONF_NAME_MAX];
+	struct input in;
+	struct outq q;
+	struct pipeline *pipe;
+	struct sink *sink;
+	struct procconn *pc;   /* NULL: no process connector */
+	uint64_t pc_overruns;  /* overruns already passed to the resolver */
+	int sigfd;
+	int want_pollout;
+	int64_t retry_at;
+	int terminate;
+	uint64_t reloads, reload_failures;
+	int64_t next_metrics, next_status;
+	struct log_rate werr_rate;
+	struct log_rate metrics_rate;
+	uint64_t lost_at_exit;
+};
+
+/* plugin_build - queue, pipeline and sink for pl->conf; 0 or -errno. */
+int plugin_build(struct plugin *pl);
+void plugin_teardown(struct plugin *pl);
+/* plugin_connector - subscribe to the process connector when configured. */
+void plugin_connector(struct plugin *pl);
+/* plugin_run - the poll loop, until EOF or SIGTERM (everything drained). */
+int plugin_run(struct plugin *pl);
+
+/* plugin_obs.c: counters, the SIGUSR1 report, metrics file, status line */
+size_t plugin_counters(struct plugin *pl, struct counter *out);
+void plugin_report(struct plugin *pl);
+void plugin_write_metrics(struct plugin *pl, int64_t now);
+void plugin_timers(struct plugin *pl, int64_t now);
+int64_t plugin_next_timer(const struct plugin *pl);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * privs.h - dropping privileges after start-up (see privs.c for what the
+ * plugin can and cannot do afterwards).
+ */
+#ifndef P2P_PRIVS_H
+#define P2P_PRIVS_H
+
+/* privs_drop - set no_new_privs; as root, drop every capability (effective,
+ * permitted, inheritable, bounding) but keep uid 0.  0 or -errno. */
+int privs_drop(void);
+
+#endif

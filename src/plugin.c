@@ -1,0 +1,344 @@
+/*
+ * plugin.c - the plugin's loop: read stdin into lines, run them through the
+ * pipeline into the output queue, write the queue to the sink without
+ * blocking, handle the process connector's events first (a process may be
+ * gone in a moment), and the signals (SIGHUP reload, SIGTERM drain,
+ * SIGUSR1 report).  With overflow_action = block a full queue stops
+ * reading stdin, so auditd's own queue and policy decide.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "pipeline.h"
+#include "plugin.h"
+#include "procconn.h"
+#include "resolve.h"
+#include "sink.h"
+#include "util.h"
+
+#define RETRY_MS 1000        /* after a hard output error */
+#define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
+#define FEED_BATCH 256       /* lines between two looks at process events */
+
+static void resolve_node(const struct conf *c, char *node, size_t size)
+{
+	if (c->node_name[0]) {
+		snprintf(node, size, "%s", c->node_name);
+		return;
+	}
+	if (gethostname(node, size) < 0)
+		node[0] = '\0';
+	node[size - 1] = '\0';
+}
+static void on_proc_event(void *ctx, const struct procconn_event *ev)
+{
+	struct plugin *pl = ctx;
+	struct resolver *r = pipeline_resolver(pl->pipe);
+	int64_t now = now_ms();
+
+	switch (ev->what) {
+	case PROCCONN_FORK:
+		resolver_on_fork(r, ev->ppid, ev->pid, now);
+		break;
+	case PROCCONN_EXEC:
+		pipeline_on_exec(pl->pipe, ev->pid, now);
+		break;
+	case PROCCONN_EXIT:
+		resolver_on_exit(r, ev->pid, now);
+		break;
+	}
+}
+
+/* Take the process events queued so far (before the records they explain). */
+static void plugin_procevents(struct plugin *pl)
+{
+	const struct procconn_stats *st;
+
+	if (!pl->pc)
+		return;
+	procconn_read(pl->pc, on_proc_event, pl);
+	st = procconn_stats(pl->pc);
+	if (st->overruns != pl->pc_overruns) {
+		pl->pc_overruns = st->overruns;
+		resolver_events_lost(pipeline_resolver(pl->pipe), now_ms());
+	}
+}
+
+/* Subscribe when configured; a failure leaves the /proc-only fallback. */
+void plugin_connector(struct plugin *pl)
+{
+	int e;
+
+	if (!pl->conf.proc_connector) {
+		procconn_close(pl->pc);
+		pl->pc = NULL;
+	} else if (!pl->pc) {
+		e = procconn_open(&pl->pc);
+		if (e < 0) {
+			pl->pc = NULL;
+			log_warnx("process connector: %s; short-lived processes "
+				  "may resolve as unknown", strerror(-e));
+		}
+	}
+	resolver_connector(pipeline_resolver(pl->pipe), pl->pc != NULL);
+}
+
+/* Build queue, pipeline and sink for pl->conf. */
+int plugin_build(struct plugin *pl)
+{
+	size_t cap = (size_t)pl->conf.queue_max_bytes + 2 * 1024 * 1024;
+	int e;
+
+	resolve_node(&pl->conf, pl->node, sizeof pl->node);
+	e = outq_init(&pl->q, cap);
+	if (e < 0)
+		return e;
+	pl->pipe = pipeline_new(&pl->conf, pl->node, &pl->q);
+	if (!pl->pipe)
+		return -ENOMEM;
+	return sink_open(&pl->sink, &pl->conf, getenv("P2P_SYSLOG_PATH"));
+}
+
+void plugin_teardown(struct plugin *pl)
+{
+	pipeline_free(pl->pipe);
+	pl->pipe = NULL;
+	sink_close(pl->sink);
+	pl->sink = NULL;
+	outq_done(&pl->q);
+}
+
+/* Write what the sink takes now. */
+static void plugin_write(struct plugin *pl, int64_t now)
+{
+	pl->want_pollout = 0;
+	if (pl->retry_at && now < pl->retry_at)
+		return;
+	pl->retry_at = 0;
+	while (outq_used(&pl->q) > 0) {
+		ssize_t n = sink_write(pl->sink, outq_data(&pl->q),
+				       outq_used(&pl->q), now);
+
+		if (n == -EAGAIN) {
+			pl->want_pollout = sink_fd(pl->sink) >= 0;
+			if (!pl->want_pollout)
+				pl->retry_at = now + RETRY_MS;
+			return;
+		}
+		if (n < 0) {
+			unsigned long sup = 0;
+
+			if (log_ratelimited(&pl->werr_rate, now, &sup))
+				log_warnx("output: %s; records wait in the "
+					  "queue (%lu warnings suppressed)",
+					  strerror((int)-n), sup);
+			if (n == -EPIPE) {
+				/* nobody will ever read them */
+				pl->terminate = 2;
+				return;
+			}
+			pl->retry_at = now + RETRY_MS;
+			return;
+		}
+		outq_consume(&pl->q, (size_t)n);
+		/* completed JSON events may now fit */
+		pipeline_tick(pl->pipe, now);
+	}
+}
+
+/*
+ * Write everything out, waiting for a slow sink up to EXIT_DRAIN_MS.
+ * Returns the bytes that could not be written (0: all out).
+ */
+static size_t plugin_drain(struct plugin *pl)
+{
+	int64_t until = now_ms() + EXIT_DRAIN_MS;
+
+	pipeline_flush(pl->pipe);
+	for (;;) {
+		int64_t now = now_ms();
+
+		pl->retry_at = 0;
+		plugin_write(pl, now);
+		pipeline_flush(pl->pipe);
+		if ((outq_used(&pl->q) == 0 && pipeline_idle(pl->pipe)) ||
+		    pl->terminate == 2 || now >= until)
+			break;
+		if (pl->want_pollout) {
+			struct pollfd pfd = { sink_fd(pl->sink), POLLOUT, 0 };
+
+			poll(&pfd, 1, (int)(until - now));
+		} else {
+			usleep(10000);
+		}
+	}
+	if (outq_used(&pl->q))
+		log_warnx("output: %zu bytes could not be written within %d ms",
+			  outq_used(&pl->q), EXIT_DRAIN_MS);
+	return outq_used(&pl->q);
+}
+
+/* SIGHUP: load the new config; keep the old one if it is bad. */
+static void plugin_reload(struct plugin *pl)
+{
+	struct conf nc;
+	char err[PLUGIN_ERR_BUF];
+	int rebuild;
+
+	if (conf_load(pl->conf_path, &nc, err, sizeof err) < 0) {
+		pl->reload_failures++;
+		log_warnx("SIGHUP: keeping the running configuration; %s "
+			  "has problems:\n%s", pl->conf_path, err);
+		return;
+	}
+	pl->reloads++;
+	if (log_set_file(nc.log_file[0] ? nc.log_file : NULL) < 0)
+		log_warn("SIGHUP: log_file %s", nc.log_file);
+	pl->next_metrics = pl->next_status = 0;
+	rebuild = memcmp(&nc, &pl->conf, sizeof nc) != 0;
+	if (!rebuild) {
+		if (sink_reopen(pl->sink) < 0)
+			log_warn("SIGHUP: reopening the output");
+		log_info("SIGHUP: configuration unchanged, output reopened");
+		return;
+	}
+	/* everything read so far goes out under the old settings */
+	if (plugin_drain(pl) > 0)
+		log_warnx("SIGHUP: the old output did not take everything; "
+			  "the rest is lost with it");
+	{
+		struct plugin old = *pl;
+
+		pl->conf = nc;
+		pl->pipe = NULL;
+		pl->sink = NULL;
+		memset(&pl->q, 0, sizeof pl->q);
+		if (plugin_build(pl) < 0) {
+			log_warn("SIGHUP: cannot apply the new configuration; "
+				 "keeping the old one");
+			plugin_teardown(pl);
+			pl->conf = old.conf;
+			pl->pipe = old.pipe;
+			pl->sink = old.sink;
+			pl->q = old.q;
+			snprintf(pl->node, sizeof pl->node, "%s", old.node);
+			return;
+		}
+		plugin_teardown(&old);
+	}
+	plugin_connector(pl);
+	log_info("SIGHUP: new configuration loaded from %s", pl->conf_path);
+}
+static void plugin_signals(struct plugin *pl)
+{
+	struct signalfd_siginfo si;
+
+	while (read(pl->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			plugin_reload(pl);
+			break;
+		case SIGUSR1:
+			plugin_report(pl);
+			break;
+		default:
+			pl->terminate = 1;
+			break;
+		}
+	}
+}
+
+/* Hand buffered lines to the pipeline while it has room. */
+static void plugin_feed(struct plugin *pl, int64_t now)
+{
+	const char *line;
+	size_t len, orig;
+	unsigned n = 0;
+
+	plugin_procevents(pl);
+	while ((pl->conf.overflow_action == OVERFLOW_DROP ||
+		pipeline_has_room(pl->pipe)) &&
+	       input_next(&pl->in, &line, &len, &orig)) {
+		pipeline_line(pl->pipe, line, len, orig, now);
+		if (++n % FEED_BATCH == 0)
+			plugin_procevents(pl);
+	}
+}
+
+int plugin_run(struct plugin *pl)
+{
+	for (;;) {
+		struct pollfd pfd[4];
+		int64_t now = now_ms(), dl;
+		int nfd = 0, in_idx = -1, timeout = -1;
+		ssize_t n;
+
+		plugin_feed(pl, now);
+		pipeline_tick(pl->pipe, now);
+		plugin_write(pl, now);
+		plugin_timers(pl, now);
+		if (pl->terminate == 2)
+			break;
+		if (pl->terminate || (pl->in.eof && !input_pending(&pl->in))) {
+			/* take what is already there, then drain and go */
+			while (!pl->in.eof && input_read(&pl->in) > 0)
+				plugin_feed(pl, now_ms());
+			while (input_pending(&pl->in)) {
+				plugin_feed(pl, now_ms());
+				if (!input_pending(&pl->in))
+					break;
+				/* make room; an output stuck for good ends it */
+				if (plugin_drain(pl) > 0 || pl->terminate == 2) {
+					log_warnx("exit: output stuck; %zu bytes of "
+						  "input not processed",
+						  input_pending(&pl->in));
+					break;
+				}
+			}
+			plugin_drain(pl);
+			break;
+		}
+
+		pfd[nfd] = (struct pollfd){ pl->sigfd, POLLIN, 0 };
+		nfd++;
+		if (pl->pc)
+			pfd[nfd++] = (struct pollfd){ procconn_fd(pl->pc), POLLIN, 0 };
+		if (!pl->in.eof && (pl->conf.overflow_action == OVERFLOW_DROP ||
+				    pipeline_has_room(pl->pipe))) {
+			in_idx = nfd;
+			pfd[nfd++] = (struct pollfd){ pl->in.fd, POLLIN, 0 };
+		}
+		if (pl->want_pollout) {
+			/* POLLOUT only wakes us; plugin_write runs every turn */
+			pfd[nfd++] = (struct pollfd){ sink_fd(pl->sink), POLLOUT, 0 };
+		}
+		dl = pipeline_deadline(pl->pipe);
+		if (pl->retry_at && (dl < 0 || pl->retry_at < dl))
+			dl = pl->retry_at;
+		if (plugin_next_timer(pl) >= 0 &&
+		    (dl < 0 || plugin_next_timer(pl) < dl))
+			dl = plugin_next_timer(pl);
+		if (dl >= 0)
+			timeout = dl > now ? (int)(dl - now) : 0;
+		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
+			fatal("poll");
+		if (pfd[0].revents)
+			plugin_signals(pl);
+		/* exec events first: the process may be gone in a moment */
+		plugin_procevents(pl);
+		if (in_idx >= 0 && pfd[in_idx].revents) {
+			n = input_read(&pl->in);
+			if (n < 0 && n != -EAGAIN && n != -ENOBUFS) {
+				log_warnx("stdin: %s", strerror((int)-n));
+				pl->in.eof = 1;
+			}
+		}
+	}
+	return 0;
+}

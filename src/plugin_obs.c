@@ -1,0 +1,82 @@
+/*
+ * plugin_obs.c - what the plugin shows of itself: the counters of every
+ * module gathered into one table (report.c formats it), logged on SIGUSR1,
+ * written to metrics_file and summed up in the status line on their timers.
+ */
+#include <string.h>
+
+#include "ctrmeta.h"
+#include "pipeline.h"
+#include "plugin.h"
+#include "procconn.h"
+#include "resolve.h"
+#include "sink.h"
+
+size_t plugin_counters(struct plugin *pl, struct counter *out)
+{
+	struct report_src src = {
+		.pipe = pipeline_stats(pl->pipe),
+		.sink = sink_stats(pl->sink),
+		.res = resolver_stats(pipeline_resolver(pl->pipe)),
+		.conn = pl->pc ? procconn_stats(pl->pc) : NULL,
+		.meta = ctrmeta_stats(pipeline_ctrmeta(pl->pipe)),
+		.queue_bytes = pipeline_queued_bytes(pl->pipe),
+		.queue_high = pl->q.high,
+		.reloads = pl->reloads,
+		.reload_failures = pl->reload_failures,
+	};
+
+	return report_collect(&src, out, REPORT_COUNTERS_MAX);
+}
+
+void plugin_report(struct plugin *pl)
+{
+	struct counter c[REPORT_COUNTERS_MAX];
+
+	report_log(c, plugin_counters(pl, c));
+}
+
+void plugin_write_metrics(struct plugin *pl, int64_t now)
+{
+	struct counter c[REPORT_COUNTERS_MAX];
+	unsigned long sup = 0;
+	int e;
+
+	if (!pl->conf.metrics_file[0])
+		return;
+	e = report_write_metrics(pl->conf.metrics_file, c,
+				 plugin_counters(pl, c));
+	if (e < 0 && log_ratelimited(&pl->metrics_rate, now, &sup))
+		log_warnx("metrics_file %s: %s (%lu warnings suppressed)",
+			  pl->conf.metrics_file, strerror(-e), sup);
+}
+
+/* Periodic work: the metrics file and the status line. */
+void plugin_timers(struct plugin *pl, int64_t now)
+{
+	if (pl->conf.metrics_file[0] && now >= pl->next_metrics) {
+		plugin_write_metrics(pl, now);
+		pl->next_metrics = now + (int64_t)pl->conf.metrics_interval * 1000;
+	}
+	if (pl->conf.status_interval && now >= pl->next_status) {
+		struct counter c[REPORT_COUNTERS_MAX];
+		char line[512];
+
+		if (pl->next_status) {
+			report_status(c, plugin_counters(pl, c), line, sizeof line);
+			log_info("%s", line);
+		}
+		pl->next_status = now + (int64_t)pl->conf.status_interval * 1000;
+	}
+}
+
+int64_t plugin_next_timer(const struct plugin *pl)
+{
+	int64_t t = -1;
+
+	if (pl->conf.metrics_file[0])
+		t = pl->next_metrics;
+	if (pl->conf.status_interval && (t < 0 || pl->next_status < t))
+		t = pl->next_status;
+	return t;
+}
