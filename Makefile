@@ -119,6 +119,30 @@ check: $(PLUGIN) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY)
 demo: $(PLUGIN)
 	@bash tests/demo.sh $(PLUGIN)
 
+# Installed as audit's own plugins are: binary root-owned 0750 (auditd wants
+# at least that), configs 0640, the plugins.d stanza shipped inactive.
+INSTALL ?= install
+install: $(PLUGIN)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d \
+		$(DESTDIR)$(SYSCONFDIR)/audit/rules.d $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0750 $(PLUGIN) $(DESTDIR)$(SBINDIR)/audisp-pid2pod
+	$(INSTALL) -m 0640 plugin/pid2pod.conf $(DESTDIR)$(SYSCONFDIR)/audit/pid2pod.conf
+	sed 's|^path = .*|path = $(SBINDIR)/audisp-pid2pod|; s|^args = -c .*|args = -c $(SYSCONFDIR)/audit/pid2pod.conf|' \
+		plugin/plugins.d/pid2pod.conf > $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/pid2pod.conf
+	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/pid2pod.conf
+	$(INSTALL) -m 0640 rules/70-pid2pod.rules $(DESTDIR)$(SYSCONFDIR)/audit/rules.d/70-pid2pod.rules
+	$(INSTALL) -m 0644 man/pid2pod.conf.5 $(DESTDIR)$(MANDIR)/man5/pid2pod.conf.5
+	$(INSTALL) -m 0644 man/audisp-pid2pod.8 $(DESTDIR)$(MANDIR)/man8/audisp-pid2pod.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/audisp-pid2pod \
+		$(DESTDIR)$(SYSCONFDIR)/audit/pid2pod.conf \
+		$(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/pid2pod.conf \
+		$(DESTDIR)$(SYSCONFDIR)/audit/rules.d/70-pid2pod.rules \
+		$(DESTDIR)$(MANDIR)/man5/pid2pod.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/audisp-pid2pod.8
+
 clean:
 	rm -rf $(B)
 
