@@ -71,9 +71,6 @@ void resolver_events_lost(struct resolver *r, int64_t now);
 /* resolver_peek - what is cached for pid, without reading: 1, or 0. */
 int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret);
 
-/* resolver_forget - drop what is cached for pid. */
-void resolver_forget(struct resolver *r, int32_t pid);
-
 const struct resolve_stats *resolver_stats(const struct resolver *r);
 
 #endif

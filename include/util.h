@@ -39,7 +39,4 @@ ssize_t read_small_file(const char *path, char *buf, size_t size);
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t now_ms(void);
 
-/* Parse a decimal unsigned number of exactly len bytes; -1 on error. */
-long long parse_u64(const char *s, size_t len);
-
 #endif

@@ -63,12 +63,12 @@ void resolver_free(struct resolver *r)
 	free(r);
 }
 
-static struct slot *set_of(struct resolver *r, int32_t pid)
+static struct slot *set_of(const struct resolver *r, int32_t pid)
 {
 	return &r->slots[((uint32_t)pid & (RESOLVE_CACHE_SETS - 1)) * WAYS];
 }
 
-static struct slot *find(struct resolver *r, int32_t pid)
+static struct slot *find(const struct resolver *r, int32_t pid)
 {
 	struct slot *s = set_of(r, pid);
 
@@ -270,25 +270,12 @@ void resolver_events_lost(struct resolver *r, int64_t now)
 
 int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret)
 {
-	const struct slot *s;
+	const struct slot *s = pid > 0 ? find(r, pid) : NULL;
 
-	if (pid <= 0)
+	if (!s)
 		return 0;
-	s = &r->slots[((uint32_t)pid & (RESOLVE_CACHE_SETS - 1)) * WAYS];
-	for (int w = 0; w < WAYS; w++)
-		if (s[w].pid == pid) {
-			*ret = s[w].id;
-			return 1;
-		}
-	return 0;
-}
-
-void resolver_forget(struct resolver *r, int32_t pid)
-{
-	struct slot *s = pid > 0 ? find(r, pid) : NULL;
-
-	if (s)
-		s->pid = 0;
+	*ret = s->id;
+	return 1;
 }
 
 const struct resolve_stats *resolver_stats(const struct resolver *r)
