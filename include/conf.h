@@ -18,6 +18,9 @@
 #define CONF_LINE_MAX 4096
 #define CONF_NAME_MAX 256
 #define CONF_RUNTIME_DIRS_MAX 8
+#define CONF_LABELS_MAX 16      /* = ENRICH_LABELS_MAX */
+#define CONF_DEFAULT_TOKEN_FILE "/var/run/secrets/kubernetes.io/serviceaccount/token"
+#define CONF_DEFAULT_KUBELET_CA "/var/lib/kubelet/pki/kubelet.crt"
 
 enum conf_output { OUTPUT_SYSLOG, OUTPUT_STDOUT, OUTPUT_FILE };
 enum conf_format { FORMAT_TEXT, FORMAT_JSON };
@@ -40,6 +43,18 @@ struct conf {
 	unsigned long long metrics_interval; /* seconds */
 	unsigned long long status_interval;  /* seconds; 0: off */
 	char log_file[PATH_MAX];
+	/* the kubelet's pod list (kubelet.c, podcache.c) */
+	char kubelet_url[CONF_NAME_MAX + 64]; /* "": https://<node>:10250 */
+	char kubelet_token_file[PATH_MAX];
+	char kubelet_ca_file[PATH_MAX];
+	char kubelet_client_cert[PATH_MAX];
+	char kubelet_client_key[PATH_MAX];
+	int kubelet_insecure_skip_verify;
+	unsigned long long kubelet_refresh_interval; /* seconds */
+	unsigned long long kubelet_max_bytes;
+	unsigned long long hold_ms;
+	unsigned long long pod_grace;                /* seconds */
+	char labels[CONF_LINE_MAX / 4];              /* label keys, space-separated */
 };
 
 enum conf_type { CONF_T_STRING, CONF_T_PATH, CONF_T_ENUM, CONF_T_SIZE,
@@ -81,6 +96,13 @@ int conf_parse_buf(const char *name, const char *buf, size_t len,
 
 /* conf_print_default - the shipped config, generated from the table. */
 void conf_print_default(FILE *f);
+
+/*
+ * conf_labels - split c->labels into at most CONF_LABELS_MAX keys, each
+ * pointing into buf (a copy, size bytes).  Returns the count.
+ */
+unsigned conf_labels(const struct conf *c, char *buf, size_t size,
+		     const char **keys);
 
 /* conf_enum_name - the name of an enum key's value, for messages. */
 const char *conf_enum_name(const char *key, int value);

@@ -33,7 +33,9 @@ struct pipe_stats {
 	uint64_t fields_dropped;
 	uint64_t dropped;      /* overflow_action = drop */
 	uint64_t named;        /* records given pod names (runtime state) */
-	uint64_t disagree;     /* cgroup and runtime state named other pods */
+	uint64_t disagree;     /* the pod sources named other pods */
+	uint64_t held;         /* records that waited for the pod list */
+	uint64_t hold_max_ms;  /* longest such wait */
 };
 
 struct pipeline;
@@ -81,6 +83,16 @@ struct ctrmeta *pipeline_ctrmeta(struct pipeline *p);
  * container's runtime state while the bundle still exists.
  */
 void pipeline_on_exec(struct pipeline *p, int32_t pid, int64_t now);
+
+/* pipeline_podcache - the kubelet's pod list, or NULL (not configured). */
+struct podcache *pipeline_podcache(struct pipeline *p);
+struct podsnap;
+/*
+ * pipeline_pods - the pod list fetch with ticket ended at now: snap (a
+ * reference handed over) or NULL; held records may now go out.
+ */
+void pipeline_pods(struct pipeline *p, uint64_t ticket, struct podsnap *snap,
+		   int64_t now);
 
 /* pipeline_node_matches - 1 when a record's node= names this node. */
 int pipeline_node_matches(const char *mine, const char *node, size_t len);

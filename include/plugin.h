@@ -26,6 +26,9 @@ struct plugin {
 	struct pipeline *pipe;
 	struct sink *sink;
 	struct procconn *pc;   /* NULL: no process connector */
+	struct kubelet *kube;  /* NULL: no kubelet client */
+	int kube_state;        /* last state logged */
+	struct log_rate kube_rate;
 	uint64_t pc_overruns;  /* overruns already passed to the resolver */
 	int sigfd;
 	int want_pollout;
@@ -43,6 +46,9 @@ int plugin_build(struct plugin *pl);
 void plugin_teardown(struct plugin *pl);
 /* plugin_connector - subscribe to the process connector when configured. */
 void plugin_connector(struct plugin *pl);
+/* plugin_kube.c: the kubelet client thread and its results */
+void plugin_kubelet(struct plugin *pl);
+void plugin_kubelet_results(struct plugin *pl);
 /* plugin_run - the poll loop, until EOF or SIGTERM (everything drained). */
 int plugin_run(struct plugin *pl);
 

@@ -12,12 +12,14 @@
 #include <stdint.h>
 
 #include "ctrmeta.h"
+#include "kubelet.h"
 #include "pipeline.h"
+#include "podcache.h"
 #include "procconn.h"
 #include "resolve.h"
 #include "sink.h"
 
-#define REPORT_COUNTERS_MAX 64
+#define REPORT_COUNTERS_MAX 96
 
 struct counter {
 	const char *name;  /* metric name without the pid2pod_ prefix */
@@ -33,6 +35,9 @@ struct report_src {
 	const struct resolve_stats *res;
 	const struct procconn_stats *conn;
 	const struct ctrmeta_stats *meta;
+	const struct podcache_stats *pods;   /* NULL: no kubelet */
+	const struct kubelet_stats *kube;
+	int kube_state;                      /* enum podcache_state */
 	uint64_t queue_bytes, queue_high;
 	uint64_t reloads, reload_failures;
 };

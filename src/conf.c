@@ -86,6 +86,29 @@ const struct conf_key conf_keys[] = {
 	  .doc = "seconds between one-line status messages to syslog (0: none)" },
 	{ KEY(log_file, CONF_T_PATH), .def = "",
 	  .doc = "diagnostics also appended here (stderr is /dev/null under auditd; empty: syslog only)" },
+	{ KEY(kubelet_url, CONF_T_STRING), .def = "",
+	  .doc = "the kubelet, for pod names, owner and labels (empty: https://<node_name>:10250 at 127.0.0.1; http:// only when written here)" },
+	{ KEY(kubelet_token_file, CONF_T_PATH), .def = CONF_DEFAULT_TOKEN_FILE,
+	  .doc = "bearer token for the kubelet, re-read every minute and on 401 (the default is used only when it exists)" },
+	{ KEY(kubelet_ca_file, CONF_T_PATH), .def = CONF_DEFAULT_KUBELET_CA,
+	  .doc = "CA that signed the kubelet's serving certificate (the default, when absent: the system's CAs)" },
+	{ KEY(kubelet_client_cert, CONF_T_PATH), .def = "",
+	  .doc = "client certificate for the kubelet, instead of or besides the token (with kubelet_client_key)" },
+	{ KEY(kubelet_client_key, CONF_T_PATH), .def = "",
+	  .doc = "private key of kubelet_client_cert" },
+	{ KEY(kubelet_insecure_skip_verify, CONF_T_BOOL), .def = "no", .vals = bool_vals,
+	  .doc = "do not check the kubelet's certificate (anyone answering on its address gets the token; logged loudly)" },
+	{ KEY(kubelet_refresh_interval, CONF_T_UINT), .def = "10", .min = 1, .max = 3600,
+	  .doc = "seconds between two fetches of the pod list (an unknown container fetches sooner, at most once a second)" },
+	{ KEY(kubelet_max_bytes, CONF_T_SIZE), .def = "64M", .min = 64 * 1024,
+	  .max = 1ULL << 30,
+	  .doc = "largest pod list taken from the kubelet (K, M, G suffixes)" },
+	{ KEY(hold_ms, CONF_T_UINT), .def = "300", .min = 0, .max = 5000,
+	  .doc = "milliseconds a record of a container not yet in the pod list may wait for the fetch it started (0: never)" },
+	{ KEY(pod_grace, CONF_T_UINT), .def = "300", .min = 0, .max = 86400,
+	  .doc = "seconds a deleted pod's names are kept for late records" },
+	{ KEY(labels, CONF_T_STRING), .def = "",
+	  .doc = "pod labels to add as k8s_label_<key> (text) and k8s.labels (JSON), space-separated, at most 16" },
 };
 const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
 
@@ -259,6 +282,62 @@ void conf_defaults(struct conf *c)
 	}
 }
 
+/* A label key as Kubernetes allows it: [prefix/]name of [A-Za-z0-9._-]. */
+static int label_key_ok(const char *k)
+{
+	size_t n = strlen(k), slash = strcspn(k, "/");
+
+	if (n == 0 || n > 253 + 1 + 63 || k[0] == '/' || k[n - 1] == '/')
+		return 0;
+	if (slash < n && strchr(k + slash + 1, '/'))
+		return 0;
+	return strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789._-/") == n;
+}
+
+unsigned conf_labels(const struct conf *c, char *buf, size_t size,
+		     const char **keys)
+{
+	char *p, *save = NULL;
+	unsigned n = 0;
+
+	snprintf(buf, size, "%s", c->labels);
+	for (p = strtok_r(buf, " \t,", &save); p && n < CONF_LABELS_MAX;
+	     p = strtok_r(NULL, " \t,", &save))
+		keys[n++] = p;
+	return n;
+}
+
+static void conf_check_kubelet(const struct conf *c, const char *name,
+			       struct errbuf *e)
+{
+	const char *u = c->kubelet_url;
+	char buf[sizeof c->labels], *p, *save = NULL;
+	unsigned n = 0;
+
+	if (*u && strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
+		err_add(e, name, 0, "kubelet_url: '%s' must start with https:// "
+			"(or http:// for the read-only port)", u);
+	for (; *u; u++)
+		if ((unsigned char)*u <= ' ' || *u == 0x7f) {
+			err_add(e, name, 0, "kubelet_url: spaces or control "
+				"bytes in the URL");
+			break;
+		}
+	if (!c->kubelet_client_cert[0] != !c->kubelet_client_key[0])
+		err_add(e, name, 0, "kubelet_client_cert and kubelet_client_key "
+			"go together");
+	memcpy(buf, c->labels, sizeof buf);
+	for (p = strtok_r(buf, " \t,", &save); p;
+	     p = strtok_r(NULL, " \t,", &save)) {
+		if (!label_key_ok(p))
+			err_add(e, name, 0, "labels: '%s' is not a label key", p);
+		n++;
+	}
+	if (n > CONF_LABELS_MAX)
+		err_add(e, name, 0, "labels: more than %d keys", CONF_LABELS_MAX);
+}
+
 /* Checks that need several keys at once. */
 static void conf_check(const struct conf *c, const char *name,
 		       struct errbuf *e)
@@ -283,6 +362,7 @@ static void conf_check(const struct conf *c, const char *name,
 			err_add(e, name, 0, "runtime_state_dirs: more than %d "
 				"directories", CONF_RUNTIME_DIRS_MAX);
 	}
+	conf_check_kubelet(c, name, e);
 	if (!c->containerd_namespace[0] ||
 	    strspn(c->containerd_namespace, "abcdefghijklmnopqrstuvwxyz"
 		   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=

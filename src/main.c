@@ -22,7 +22,7 @@
 #include "procconn.h"
 #include "util.h"
 
-#define P2P_VERSION "0.1.0"
+#include "version.h"
 
 #ifdef P2P_SANITIZER_LOG
 /*
@@ -143,6 +143,8 @@ int main(int argc, char **argv)
 	e = privs_drop();
 	if (e < 0)
 		log_warnx("cannot drop privileges: %s", strerror(-e));
+	/* threads after the drop: capabilities are per thread */
+	plugin_kubelet(&pl);
 	log_info("started: output=%s format=%s node=%s proc_root=%s",
 		 conf_enum_name("output", pl.conf.output),
 		 conf_enum_name("output_format", pl.conf.output_format),

@@ -1,9 +1,14 @@
 /*
- * pipeline.c - the record path: scan, resolve, format.
+ * pipeline.c - the record path: scan, resolve, name, format.
  *
- * Text output never waits: each record is formatted into the output queue as
- * soon as it is read, so order is the input's by construction.  JSON output
- * groups records into events (event.c) and formats each when it completes.
+ * Text output formats each record into the output queue as soon as it is
+ * read, so order is the input's by construction.  The one exception: a
+ * record of a container the pod list does not know yet may wait for the
+ * fetch its miss started (hold_ms at most); while anything waits, every
+ * later record waits behind it (holdq), so order is kept.  JSON output
+ * groups records into events (event.c) and formats each when it completes;
+ * an event waiting for the pod list stops the drain of completed events
+ * the same way.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,9 +17,13 @@
 #include "ctrmeta.h"
 #include "enrich.h"
 #include "event.h"
+#include "holdq.h"
 #include "jsonout.h"
+#include "kubelet.h"
 #include "log.h"
+#include "names.h"
 #include "pipeline.h"
+#include "podcache.h"
 #include "record.h"
 #include "resolve.h"
 
@@ -26,10 +35,18 @@ struct pipeline {
 	struct outq *q;
 	struct resolver *res;
 	struct ctrmeta *cm;
+	struct podcache *pc;   /* NULL: no kubelet */
 	struct eventtab *events;
 	struct enrich_stats est;
 	struct log_rate drop_rate;
 	int64_t now;      /* time of the line or tick being handled */
+	int64_t hold_ms;  /* 0: never hold */
+	int64_t hold_until; /* deadline shared by what is held; 0: none held */
+	struct holdq held;  /* text records waiting (empty without kubelet) */
+	/* JSON: the completed event at the head of the drain that waits */
+	const struct event *jheld;
+	uint64_t jheld_ticket;
+	int64_t jheld_until, jheld_since;
 	struct pipe_stats st;
 };
 
@@ -52,40 +69,41 @@ int pipeline_node_matches(const char *mine, const char *node, size_t len)
 	return 0;
 }
 
-/*
- * The pod names of a container from the runtime's state, into *nm (which
- * points into *meta, the caller's copy).  When the cgroup and the state
- * name different pods the sources disagree: id becomes unresolved.
- * Returns nm, or NULL when nothing is known.
- */
-static const struct k8s_names *names_for(struct pipeline *p, struct ident *id,
-					 struct rtstate_meta *meta,
-					 struct k8s_names *nm, int64_t now)
+static void count_names(struct pipeline *p, int r)
 {
-	const struct rtstate_meta *m;
-
-	if (id->state != IDENT_CONTAINER || !p->cm)
-		return NULL;
-	m = ctrmeta_get(p->cm, id->container_id, now);
-	if (!m)
-		return NULL;
-	if (m->pod_uid[0] && id->pod_uid[0] && strcmp(m->pod_uid, id->pod_uid)) {
+	if (r == NAMES_KNOWN)
+		p->st.named++;
+	else if (r == NAMES_DISAGREE)
 		p->st.disagree++;
-		memset(id, 0, sizeof *id);
-		id->state = IDENT_UNRESOLVED;
-		id->reason = REASON_DISAGREE;
-		return NULL;
-	}
-	*meta = *m;
-	if (!id->pod_uid[0])
-		memcpy(id->pod_uid, meta->pod_uid, sizeof id->pod_uid);
-	memset(nm, 0, sizeof *nm);
-	nm->namespace_ = meta->namespace_;
-	nm->pod = meta->pod;
-	nm->container = meta->container;
-	nm->image = meta->image;
-	p->st.named++;
-	return nm;
+}
+
+static void count_wait(struct pipeline *p, int64_t since)
+{
+	int64_t w = p->now - since;
+
+	if (w > 0 && (uint64_t)w > p->st.hold_max_ms)
+		p->st.hold_max_ms = (uint64_t)w;
+}
+
+/*
+ * The deadline of a record that arrived at t and may wait for the fetch
+ * with ticket: t + hold_ms, and never later than the deadline shared by
+ * everything held since holding began.  0: it may not wait.
+ */
+static int64_t hold_deadline(struct pipeline *p, uint64_t ticket, int64_t t)
+{
+	int64_t d = t + p->hold_ms;
+
+	if (!ticket || !p->hold_ms || !p->pc)
+		return 0;
+	if (!p->hold_until)
+		p->hold_until = d;
+	return d < p->hold_until ? d : p->hold_until;
+}
+
+static int waiting(const struct pipeline *p, uint64_t ticket, int64_t deadline)
+{
+	return ticket && p->now < deadline && !podcache_done(p->pc, ticket);
 }
 
 static int emit_event(void *ctx, const struct event *ev)
@@ -93,19 +111,40 @@ static int emit_event(void *ctx, const struct event *ev)
 	struct pipeline *p = ctx;
 	size_t bound = JSONOUT_BOUND(ev->len), n;
 	char *dst = outq_reserve(p->q, bound);
-	struct rtstate_meta meta;
-	struct k8s_names nm;
 	const struct k8s_names *names = NULL;
+	struct names_buf nb;
 	struct event copy;
+	uint64_t t = 0;
+	int r;
 
 	if (!dst)
 		return -ENOSPC;
-	if (ev->has_id && ev->id.state == IDENT_CONTAINER) {
+	if (p->jheld == ev && waiting(p, p->jheld_ticket, p->jheld_until))
+		return -EAGAIN;
+	if (ev->has_id && (ev->id.state == IDENT_CONTAINER ||
+			   ev->id.state == IDENT_POD_ONLY)) {
 		/* names may turn the answer into "sources disagree" */
 		copy = *ev;
-		names = names_for(p, &copy.id, &meta, &nm, p->now);
+		r = names_lookup(p->cm, p->pc, &copy.id, p->now, &nb, &names,
+				 p->jheld == ev ? NULL : &t);
+		if (p->jheld != ev && t) {
+			int64_t d = hold_deadline(p, t, ev->opened_ms);
+
+			if (waiting(p, t, d)) {
+				p->jheld = ev;
+				p->jheld_ticket = t;
+				p->jheld_until = d;
+				p->jheld_since = p->now;
+				p->st.held++;
+				return -EAGAIN;
+			}
+		}
+		count_names(p, r);
 		ev = &copy;
 	}
+	if (p->jheld == ev)
+		count_wait(p, p->jheld_since);
+	p->jheld = NULL;
 	n = jsonout_event(dst, bound, ev, p->node, names);
 	outq_commit(p->q, n);
 	return 0;
@@ -115,6 +154,8 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 			      struct outq *q)
 {
 	struct pipeline *p = calloc(1, sizeof *p);
+	struct kubelet_conf kc;
+	char why[256];
 
 	if (!p)
 		return NULL;
@@ -123,15 +164,24 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 	p->max_bytes = (size_t)c->queue_max_bytes;
 	snprintf(p->node, sizeof p->node, "%s", node_name);
 	p->q = q;
+	p->hold_ms = (int64_t)c->hold_ms;
 	p->res = resolver_new(c->proc_root);
 	p->cm = ctrmeta_new(c->runtime_state_dirs, c->containerd_namespace);
 	if (p->format == FORMAT_JSON)
 		p->events = eventtab_new(emit_event, p);
-	if (!p->res || !p->cm || (p->format == FORMAT_JSON && !p->events)) {
-		pipeline_free(p);
-		return NULL;
+	if (kubelet_conf_from(c, node_name, &kc, why, sizeof why) == 1) {
+		p->pc = podcache_new((int64_t)c->kubelet_refresh_interval * 1000,
+				     NULL, NULL);
+		if (!p->pc || (p->format == FORMAT_TEXT &&
+			       holdq_init(&p->held, HOLDQ_BYTES_MAX) < 0))
+			goto fail;
 	}
+	if (!p->res || !p->cm || (p->format == FORMAT_JSON && !p->events))
+		goto fail;
 	return p;
+fail:
+	pipeline_free(p);
+	return NULL;
 }
 
 void pipeline_free(struct pipeline *p)
@@ -141,18 +191,22 @@ void pipeline_free(struct pipeline *p)
 	resolver_free(p->res);
 	ctrmeta_free(p->cm);
 	eventtab_free(p->events);
+	podcache_free(p->pc);
+	holdq_done(&p->held);
 	free(p);
 }
 
 size_t pipeline_queued_bytes(const struct pipeline *p)
 {
-	return outq_used(p->q) + (p->events ? eventtab_bytes(p->events) : 0);
+	return outq_used(p->q) + (p->events ? eventtab_bytes(p->events) : 0) +
+	       holdq_bytes(&p->held);
 }
 
 int pipeline_has_room(const struct pipeline *p)
 {
 	return pipeline_queued_bytes(p) + PIPE_LINE_ROOM <= p->max_bytes &&
-	       outq_free(p->q) >= PIPE_LINE_ROOM;
+	       outq_free(p->q) >= PIPE_LINE_ROOM &&
+	       (!p->held.q.buf || holdq_free(&p->held) >= holdq_room(RECORD_MAX));
 }
 
 static void count_ident(struct pipeline *p, const struct ident *id)
@@ -166,19 +220,24 @@ static void count_ident(struct pipeline *p, const struct ident *id)
 	}
 }
 
-static void malformed(struct pipeline *p, const char *line, size_t len,
-		      size_t orig_len, int has_nul, int bad_header)
+static int is_malformed(const struct record *r, size_t len, size_t orig_len)
+{
+	return (r->flags & (REC_BAD_HEADER | REC_HAS_NUL)) || orig_len > len ||
+	       len + 1 > RECORD_MAX;
+}
+
+static void malformed(struct pipeline *p, const struct record *r,
+		      const char *line, size_t len, size_t orig_len)
 {
 	char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
+	int has_nul = r->flags & REC_HAS_NUL;
 	size_t n;
 
-	p->st.malformed++;
-	if (orig_len > len)
-		p->st.truncated++;
 	if (p->format == FORMAT_JSON) {
 		/* JSON escapes anything; only the length needs a cap */
 		const char *why = orig_len > len ? "long" :
-				  has_nul ? "nul" : bad_header ? "header" : "?";
+				  has_nul ? "nul" :
+				  (r->flags & REC_BAD_HEADER) ? "header" : "?";
 
 		n = jsonout_malformed(dst, PIPE_LINE_ROOM, line,
 				      len > RECORD_MAX ? RECORD_MAX : len,
@@ -193,6 +252,98 @@ static void malformed(struct pipeline *p, const char *line, size_t len,
 		n = len + 1;
 	}
 	outq_commit(p->q, n);
+}
+
+/*
+ * Format one text record.  sres/snames: the subject's names when already
+ * looked up (sres >= 0), else they are looked up now.
+ */
+static void emit_text(struct pipeline *p, const struct record *r,
+		      struct ident *id, struct ident *oid, int sres,
+		      const struct k8s_names *snames)
+{
+	struct names_buf sb, ob;
+	struct enrich_subject s = { .id = id, .names = snames }, o = { .id = oid };
+	char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
+
+	if (sres < 0)
+		sres = names_lookup(p->cm, p->pc, id, p->now, &sb, &s.names, NULL);
+	count_names(p, sres);
+	names_lookup(p->cm, p->pc, oid, p->now, &ob, &o.names, NULL);
+	s.nspid = id->nspid;
+	o.nspid = oid->nspid;
+	outq_commit(p->q, enrich_line(dst, PIPE_LINE_ROOM, r, &s, &o, &p->est));
+	p->st.fields_dropped = p->est.fields_dropped;
+}
+
+/*
+ * Release held text records whose wait is over (all of them with force),
+ * oldest first, while the output queue has room.
+ */
+static void release(struct pipeline *p, int force)
+{
+	const struct held *e;
+
+	while ((e = holdq_front(&p->held)) &&
+	       outq_free(p->q) >= PIPE_LINE_ROOM) {
+		struct ident id = e->id, oid = e->oid;
+		struct record r;
+
+		if (!force && waiting(p, e->ticket, e->deadline_ms))
+			return;
+		if (e->ticket)
+			count_wait(p, e->arrived_ms);
+		record_scan(held_line(e), e->len, &r);
+		if (is_malformed(&r, e->len, e->orig_len))
+			malformed(p, &r, held_line(e), e->len, e->orig_len);
+		else
+			emit_text(p, &r, &id, &oid, -1, NULL);
+		holdq_pop(&p->held);
+	}
+	if (!holdq_front(&p->held))
+		p->hold_until = 0;
+}
+
+/* A text record: out at once, or behind what is held. */
+static void text_record(struct pipeline *p, const struct record *r,
+			const char *line, size_t len, size_t orig_len,
+			struct ident *id, struct ident *oid)
+{
+	struct held h = { .len = (uint32_t)len, .orig_len = (uint32_t)orig_len,
+			  .arrived_ms = p->now, .id = *id, .oid = *oid };
+	const struct k8s_names *sn = NULL;
+	struct names_buf sb;
+	int sres = -1, bad = is_malformed(r, len, orig_len);
+	uint64_t t = 0;
+
+	if (p->pc && p->hold_ms && !bad) {
+		/* at arrival: the state files are read while they exist, and
+		 * a miss starts the fetch that may name the record */
+		sres = names_lookup(p->cm, p->pc, id, p->now, &sb, &sn, &t);
+		if (t && (h.deadline_ms = hold_deadline(p, t, p->now))) {
+			h.ticket = t;
+			p->st.held++;
+		}
+	}
+	if (!h.ticket && !holdq_front(&p->held)) {
+		if (bad)
+			malformed(p, r, line, len, orig_len);
+		else
+			emit_text(p, r, id, oid, sres, sn);
+		return;
+	}
+	if (holdq_push(&p->held, &h, line) < 0) {
+		/* pipeline_has_room() keeps this from happening: if it
+		 * does, nothing waits any longer and nothing is lost */
+		release(p, 1);
+		*id = h.id;
+		if (bad)
+			malformed(p, r, line, len, orig_len);
+		else
+			emit_text(p, r, id, oid, -1, NULL);
+		return;
+	}
+	release(p, 0);
 }
 
 void pipeline_line(struct pipeline *p, const char *line, size_t len,
@@ -226,17 +377,21 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 		return;
 	}
 	p->st.records_in++;
-	if ((r.flags & (REC_BAD_HEADER | REC_HAS_NUL)) || orig_len > len ||
-	    len + 1 > RECORD_MAX) {
-		malformed(p, line, len, orig_len, r.flags & REC_HAS_NUL,
-			  r.flags & REC_BAD_HEADER);
+	id.state = oid.state = IDENT_NONE;
+	if (is_malformed(&r, len, orig_len)) {
+		p->st.malformed++;
+		if (orig_len > len)
+			p->st.truncated++;
+		if (p->format == FORMAT_JSON)
+			malformed(p, &r, line, len, orig_len);
+		else
+			text_record(p, &r, line, len, orig_len, &id, &oid);
 		return;
 	}
 
 	mine = !r.node || pipeline_node_matches(p->node, r.node, r.node_len);
 	if (!mine)
 		p->st.foreign_node++;
-	id.state = oid.state = IDENT_NONE;
 	if (mine && r.pid != RECORD_NO_PID) {
 		resolver_lookup(p->res, r.pid, now, &id);
 		count_ident(p, &id);
@@ -247,36 +402,34 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 	if (p->format == FORMAT_JSON) {
 		if (eventtab_add(p->events, &r,
 				 id.state != IDENT_NONE ? &id : NULL, now) < 0)
-			malformed(p, line, len, orig_len, 0, 0);
+			malformed(p, &r, line, len, orig_len);
 		eventtab_drain(p->events);
 	} else {
-		struct rtstate_meta sm, om;
-		struct k8s_names sn, on;
-		struct enrich_subject s = { .id = &id }, o = { .id = &oid };
-		char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
-
-		s.names = names_for(p, &id, &sm, &sn, now);
-		o.names = names_for(p, &oid, &om, &on, now);
-		s.nspid = id.nspid;
-		o.nspid = oid.nspid;
-
-		outq_commit(p->q, enrich_line(dst, PIPE_LINE_ROOM, &r, &s, &o,
-					      &p->est));
-		p->st.fields_dropped = p->est.fields_dropped;
+		text_record(p, &r, line, len, orig_len, &id, &oid);
 	}
 }
 
 void pipeline_tick(struct pipeline *p, int64_t now)
 {
 	p->now = now;
-	if (!p->events)
+	if (p->pc)
+		podcache_tick(p->pc, now);
+	if (!p->events) {
+		release(p, 0);
 		return;
+	}
 	eventtab_expire(p->events, now);
 	eventtab_drain(p->events);
+	if (!p->jheld)
+		p->hold_until = 0;
 }
 
 void pipeline_flush(struct pipeline *p)
 {
+	/* nothing waits any more: out with what is known */
+	p->hold_ms = 0;
+	release(p, 1);
+	p->jheld_until = 0;
 	if (!p->events)
 		return;
 	eventtab_flush(p->events);
@@ -285,12 +438,22 @@ void pipeline_flush(struct pipeline *p)
 
 int64_t pipeline_deadline(const struct pipeline *p)
 {
-	return p->events ? eventtab_next_deadline(p->events) : -1;
+	int64_t d = p->events ? eventtab_next_deadline(p->events) : -1, k;
+	const struct held *e = holdq_front(&p->held);
+
+	if (e && e->ticket && (d < 0 || e->deadline_ms < d))
+		d = e->deadline_ms;
+	if (p->jheld && (d < 0 || p->jheld_until < d))
+		d = p->jheld_until;
+	if (p->pc && (k = podcache_next(p->pc)) >= 0 && (d < 0 || k < d))
+		d = k;
+	return d;
 }
 
 int pipeline_idle(const struct pipeline *p)
 {
-	return !p->events || eventtab_pending(p->events) == 0;
+	return !holdq_front(&p->held) &&
+	       (!p->events || eventtab_pending(p->events) == 0);
 }
 
 const struct pipe_stats *pipeline_stats(const struct pipeline *p)
@@ -317,4 +480,20 @@ void pipeline_on_exec(struct pipeline *p, int32_t pid, int64_t now)
 struct ctrmeta *pipeline_ctrmeta(struct pipeline *p)
 {
 	return p->cm;
+}
+
+struct podcache *pipeline_podcache(struct pipeline *p)
+{
+	return p->pc;
+}
+
+void pipeline_pods(struct pipeline *p, uint64_t ticket, struct podsnap *snap,
+		   int64_t now)
+{
+	if (!p->pc) {
+		podsnap_unref(snap);
+		return;
+	}
+	podcache_result(p->pc, ticket, snap, now);
+	pipeline_tick(p, now);
 }

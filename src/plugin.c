@@ -17,6 +17,7 @@
 
 #include "pipeline.h"
 #include "plugin.h"
+#include "kubelet.h"
 #include "procconn.h"
 #include "resolve.h"
 #include "sink.h"
@@ -107,6 +108,9 @@ int plugin_build(struct plugin *pl)
 
 void plugin_teardown(struct plugin *pl)
 {
+	/* first: its requests go to the pipeline's pod cache */
+	kubelet_stop(pl->kube);
+	pl->kube = NULL;
 	pipeline_free(pl->pipe);
 	pl->pipe = NULL;
 	sink_close(pl->sink);
@@ -218,6 +222,7 @@ static void plugin_reload(struct plugin *pl)
 		pl->conf = nc;
 		pl->pipe = NULL;
 		pl->sink = NULL;
+		pl->kube = NULL;
 		memset(&pl->q, 0, sizeof pl->q);
 		if (plugin_build(pl) < 0) {
 			log_warn("SIGHUP: cannot apply the new configuration; "
@@ -226,6 +231,7 @@ static void plugin_reload(struct plugin *pl)
 			pl->conf = old.conf;
 			pl->pipe = old.pipe;
 			pl->sink = old.sink;
+			pl->kube = old.kube;
 			pl->q = old.q;
 			snprintf(pl->node, sizeof pl->node, "%s", old.node);
 			return;
@@ -233,6 +239,7 @@ static void plugin_reload(struct plugin *pl)
 		plugin_teardown(&old);
 	}
 	plugin_connector(pl);
+	plugin_kubelet(pl);
 	log_info("SIGHUP: new configuration loaded from %s", pl->conf_path);
 }
 static void plugin_signals(struct plugin *pl)
@@ -274,9 +281,9 @@ static void plugin_feed(struct plugin *pl, int64_t now)
 int plugin_run(struct plugin *pl)
 {
 	for (;;) {
-		struct pollfd pfd[4];
+		struct pollfd pfd[5];
 		int64_t now = now_ms(), dl;
-		int nfd = 0, in_idx = -1, timeout = -1;
+		int nfd = 0, in_idx = -1, kube_idx = -1, timeout = -1;
 		ssize_t n;
 
 		plugin_feed(pl, now);
@@ -309,6 +316,10 @@ int plugin_run(struct plugin *pl)
 		nfd++;
 		if (pl->pc)
 			pfd[nfd++] = (struct pollfd){ procconn_fd(pl->pc), POLLIN, 0 };
+		if (pl->kube) {
+			kube_idx = nfd;
+			pfd[nfd++] = (struct pollfd){ kubelet_fd(pl->kube), POLLIN, 0 };
+		}
 		if (!pl->in.eof && (pl->conf.overflow_action == OVERFLOW_DROP ||
 				    pipeline_has_room(pl->pipe))) {
 			in_idx = nfd;
@@ -332,6 +343,8 @@ int plugin_run(struct plugin *pl)
 			plugin_signals(pl);
 		/* exec events first: the process may be gone in a moment */
 		plugin_procevents(pl);
+		if (kube_idx >= 0 && pfd[kube_idx].revents)
+			plugin_kubelet_results(pl);
 		if (in_idx >= 0 && pfd[in_idx].revents) {
 			n = input_read(&pl->in);
 			if (n < 0 && n != -EAGAIN && n != -ENOBUFS) {

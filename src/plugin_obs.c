@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "ctrmeta.h"
+#include "kubelet.h"
 #include "pipeline.h"
+#include "podcache.h"
 #include "plugin.h"
 #include "procconn.h"
 #include "resolve.h"
@@ -14,6 +16,8 @@
 
 size_t plugin_counters(struct plugin *pl, struct counter *out)
 {
+	struct podcache *pods = pipeline_podcache(pl->pipe);
+	struct kubelet_stats ks;
 	struct report_src src = {
 		.pipe = pipeline_stats(pl->pipe),
 		.sink = sink_stats(pl->sink),
@@ -24,7 +28,14 @@ size_t plugin_counters(struct plugin *pl, struct counter *out)
 		.queue_high = pl->q.high,
 		.reloads = pl->reloads,
 		.reload_failures = pl->reload_failures,
+		.pods = pods ? podcache_stats(pods) : NULL,
+		.kube_state = pods ? podcache_state(pods) : 0,
 	};
+
+	if (pl->kube) {
+		kubelet_stats(pl->kube, &ks);
+		src.kube = &ks;
+	}
 
 	return report_collect(&src, out, REPORT_COUNTERS_MAX);
 }

@@ -37,12 +37,14 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 		PUT("records_unresolved", "records given container_id=?", p->unresolved);
 		PUT("records_pod_only", "records whose pod but not container is known", p->pod_only);
 		PUT("records_named", "records given pod names", p->named);
-		PUT("records_sources_disagree", "cgroup and runtime state named other pods", p->disagree);
+		PUT("records_sources_disagree", "the pod sources (cgroup, runtime state, kubelet) named other pods", p->disagree);
 		PUT("records_foreign_node", "records of other nodes passed untouched", p->foreign_node);
 		PUT("records_malformed", "lines that were not well-formed records", p->malformed);
 		PUT("records_truncated", "overlong lines cut", p->truncated);
 		PUT("fields_dropped", "optional fields left out to keep lines short", p->fields_dropped);
 		PUT("records_dropped", "records dropped with overflow_action = drop", p->dropped);
+		PUT("records_held", "records that waited for the kubelet's pod list", p->held);
+		GAUGE("hold_max_ms", "longest wait of a record for the pod list", p->hold_max_ms);
 	}
 	if (s->sink) {
 		PUT("lines_out", "lines the output accepted", s->sink->lines_out);
@@ -77,6 +79,38 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 		PUT("runtime_state_found", "runtime state files naming a pod", s->meta->found);
 		PUT("runtime_state_missing", "containers without a state file", s->meta->not_found);
 		PUT("runtime_state_bad", "state files unusable (malformed, too big)", s->meta->bad);
+	}
+	GAUGE("kubelet_up", "1 when the last fetch of the pod list succeeded",
+	      s->pods && s->kube_state == PODCACHE_UP);
+	if (s->pods) {
+		const struct podcache_stats *c = s->pods;
+
+		GAUGE("kubelet_pods", "pods in the cached list (deleted ones in grace included)", c->pods);
+		GAUGE("kubelet_containers", "container ids in the cached list", c->containers);
+		PUT("pod_lookups", "lookups in the pod list", c->lookups);
+		PUT("pod_hits", "lookups that found the container", c->hits);
+		PUT("pod_uid_hits", "lookups that found only the pod", c->pod_hits);
+		PUT("pod_misses", "lookups that found nothing new", c->misses);
+		PUT("pod_misses_remembered", "misses answered from the miss memory", c->misses_confirmed);
+		PUT("pod_ambiguous", "container ids found in two pods (no answer)", c->ambiguous);
+		PUT("kubelet_refreshes", "fetches of the pod list asked for", c->requests);
+		PUT("kubelet_refreshes_by_miss", "fetches asked for by an unknown container", c->by_miss);
+	}
+	if (s->kube) {
+		const struct kubelet_stats *ku = s->kube;
+
+		PUT("kubelet_fetches", "fetches of the pod list done", ku->fetches);
+		PUT("kubelet_ok", "fetches that gave a new list", ku->ok);
+		PUT("kubelet_unauthorized", "fetches answered 401", ku->unauthorized);
+		PUT("kubelet_forbidden", "fetches answered 403", ku->forbidden);
+		PUT("kubelet_http_errors", "fetches answered with another error status", ku->http_errors);
+		PUT("kubelet_transport_errors", "fetches failed to connect, TLS or time out", ku->transport_errors);
+		PUT("kubelet_bad_lists", "answers that were not a pod list", ku->bad_lists);
+		PUT("kubelet_too_big", "answers over kubelet_max_bytes", ku->too_big);
+		PUT("kubelet_token_reads", "times the token file was read", ku->token_reads);
+		PUT("kubelet_bytes", "bytes received from the kubelet", ku->bytes);
+		GAUGE("kubelet_last_bytes", "size of the last good list", ku->last_bytes);
+		GAUGE("kubelet_last_fetch_ms", "duration of the last fetch", ku->last_fetch_ms);
 	}
 	PUT("reloads", "configurations loaded on SIGHUP", s->reloads);
 	PUT("reload_failures", "SIGHUPs whose configuration was refused", s->reload_failures);
@@ -155,7 +189,7 @@ void report_status(const struct counter *c, size_t n, char *buf, size_t size)
 	snprintf(buf, size,
 		 "status: records_in=%llu lines_out=%llu enriched=%llu "
 		 "unresolved=%llu host=%llu dropped=%llu syslog_failed=%llu "
-		 "queue_bytes=%llu connector_up=%llu",
+		 "queue_bytes=%llu connector_up=%llu kubelet_up=%llu held=%llu",
 		 (unsigned long long)value_of(c, n, "records_in"),
 		 (unsigned long long)value_of(c, n, "lines_out"),
 		 (unsigned long long)value_of(c, n, "records_enriched"),
@@ -164,5 +198,7 @@ void report_status(const struct counter *c, size_t n, char *buf, size_t size)
 		 (unsigned long long)value_of(c, n, "records_dropped"),
 		 (unsigned long long)value_of(c, n, "syslog_failed"),
 		 (unsigned long long)value_of(c, n, "queue_bytes"),
-		 (unsigned long long)value_of(c, n, "connector_up"));
+		 (unsigned long long)value_of(c, n, "connector_up"),
+		 (unsigned long long)value_of(c, n, "kubelet_up"),
+		 (unsigned long long)value_of(c, n, "records_held"));
 }

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# test_kubelet.sh - names from the kubelet's pod list, fetched over HTTPS
+# from a real server on 127.0.0.1 (nginx: a test CA made here, token and
+# client-certificate checks): every container of every list resolves to its
+# pod, namespace and container name, pods by their cgroup UID alone too
+# (pause, static pods); the same id in two pods gets no names; a wrong token,
+# a forbidden one and a wrong CA leave every record flowing, unnamed, and
+# are said in the log.  Lists: every shape (tests/tools/mkpodlist.py), 500
+# generated pods, and the real PodLists in ../shared/kubelet-pods when
+# present (read in place, never copied into the repo).
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/kubelet.sh"
+. "$(dirname "$0")/../lib/plugin.sh"
+R=$(t_repo_root)
+BIN=$R/${B:-build}/audisp-pid2pod
+T=$R/tests/tools
+W=$(t_workdir)
+SHARED=${P2P_SHARED:-$R/../shared}
+
+python3 "$T/mkpodlist.py" -o "$W/shapes.json" shapes || t_fail "mkpodlist shapes" "failed"
+python3 "$T/mkpodlist.py" -o "$W/scale.json" scale 500 --seed 7 || t_fail "mkpodlist scale" "failed"
+kubelet_start "$W/k" "$W/shapes.json" || { t_fail "nginx kubelet stand-in" "did not start"; t_done; exit; }
+
+# conf NAME EXTRA...: a config for case NAME (kubelet keys as given)
+conf() {
+	local d=$W/$1
+	shift
+	mkdir -p "$d"
+	{
+		printf 'output = stdout\nproc_root = %s/proc\nproc_connector = no\n' "$d"
+		printf 'runtime_state_dirs =\nlog_file = %s/plugin.log\nlabels = app\n' "$d"
+		printf 'kubelet_url = %s\nkubelet_ca_file = %s\n' "$KUBELET_URL" "$KUBELET_DIR/ca.crt"
+		printf '%s\n' "$@"
+	} >"$d/p.conf"
+	chmod 0640 "$d/p.conf"
+}
+
+# run NAME LIST WAIT_PATTERN: serve LIST, start the plugin, wait for the
+# pattern in its log, send the records, check them against the list.
+run() {
+	local name=$1 list=$2 pat=$3 d=$W/$1
+	python3 "$T/kubecheck.py" tree "$list" "$d/proc" "$d/records" "$d/expect" ||
+		{ t_fail "$name: records" "kubecheck tree failed"; return 1; }
+	kubelet_serve "$list"
+	plugin_fifo_start "$BIN" "$d/p.conf" "$d/out"
+	plugin_wait_log "$d/plugin.log" "$pat" 5000 || t_fail "$name: log says '$pat'" "$(tail -3 "$d/plugin.log" 2>/dev/null)"
+	cat "$d/records" >&3
+	plugin_finish || t_fail "$name: plugin exit" "status $?"
+}
+
+good_token="kubelet_token_file = $KUBELET_DIR/token"
+for list in "$W/shapes.json" "$W/scale.json" "$SHARED"/kubelet-pods/*.json; do
+	[[ -f $list ]] || continue
+	n=$(basename "$list" .json)
+	conf "$n" "$good_token"
+	run "$n" "$list" "kubelet: pod list of" &&
+		python3 "$T/kubecheck.py" verify "$W/$n/records" "$W/$n/out" "$W/$n/expect" |
+		sed "s/^\(\(not \)\{0,1\}ok - \)/\1$n: /"
+done
+[[ -d $SHARED/kubelet-pods ]] || t_skip "real kubelet PodLists" "$SHARED/kubelet-pods not present (a user's clone)"
+
+# labels, owner and service account come along
+conf labels "$good_token"
+run labels "$W/shapes.json" "kubelet: pod list of"
+if grep -q 'k8s_owner="ReplicaSet/' "$W/labels/out" && grep -q 'k8s_label_app="' "$W/labels/out" &&
+	grep -q 'k8s_sa="' "$W/labels/out"; then
+	t_ok "owner, service account and the configured label are added"
+else
+	t_fail "owner, service account and the configured label are added" "$(head -c 600 "$W/labels/out")"
+fi
+
+# client certificate instead of a token
+conf cert "kubelet_token_file =" "kubelet_client_cert = $KUBELET_DIR/client.crt" \
+	"kubelet_client_key = $KUBELET_DIR/client.key"
+run cert "$W/shapes.json" "kubelet: pod list of" &&
+	python3 "$T/kubecheck.py" verify "$W/cert/records" "$W/cert/out" "$W/cert/expect" |
+	sed 's/^\(\(not \)\{0,1\}ok - \)/\1client certificate: /'
+
+# refused: every record still goes out, unnamed, and the log says why
+for c in "unauthorized|kubelet_token_file = $KUBELET_DIR/token.bad|HTTP 401" \
+	"forbidden|kubelet_token_file = $KUBELET_DIR/token.forbidden|HTTP 403 \\(needs get on nodes/pods" \
+	"wrong-ca|$good_token|SSL|certificate"; do
+	IFS='|' read -r n line pat <<<"$c"
+	printf 'not-the-token\n' >"$KUBELET_DIR/token.bad"
+	conf "$n" "$line"
+	[[ $n == wrong-ca ]] && sed -i "s|^kubelet_ca_file = .*|kubelet_ca_file = $KUBELET_DIR/other-ca.crt|" "$W/$n/p.conf"
+	run "$n" "$W/shapes.json" "kubelet: .*($pat)"
+	python3 "$T/kubecheck.py" verify "$W/$n/records" "$W/$n/out" | grep -v '^ok' >/dev/null &&
+		t_fail "$n: every record out, in order" "verify failed" || t_ok "$n: every record out, in order"
+	if grep -q 'k8s_pod=' "$W/$n/out"; then
+		t_fail "$n: no names from a kubelet that refused" "names found"
+	else
+		t_ok "$n: no names from a kubelet that refused; the log says why"
+	fi
+done
+grep -rl "$(cat "$KUBELET_DIR/token")" "$W"/*/plugin.log "$W"/*/out >/dev/null 2>&1 &&
+	t_fail "the token never appears in the plugin's log or output" "found" ||
+	t_ok "the token never appears in the plugin's log or output"
+t_done

@@ -1,0 +1,255 @@
+/*
+ * test_hold.c - records of containers the pod list does not know yet wait
+ * for the fetch their arrival started, never past hold_ms, never out of
+ * order, never while the kubelet is down; text and JSON, on an injected
+ * clock with the fetch results handed in by hand.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pipeline.h"
+#include "podcache.h"
+#include "podsnap.h"
+
+#define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define PUID "11112222-3333-4444-5555-666677778888"
+#define CID2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+static char root[] = "/tmp/p2p-hold-XXXXXX";
+static uint64_t ticket;
+
+static void mkpid(int pid, const char *cgroup)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%d", root, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/%d/cgroup", root, pid);
+	f = fopen(path, "w");
+	fputs(cgroup, f);
+	fclose(f);
+}
+
+static void on_request(void *ctx, uint64_t t)
+{
+	(void)ctx;
+	ticket = t;
+}
+
+static void feed(struct pipeline *p, const char *line, int64_t now)
+{
+	pipeline_line(p, line, strlen(line), strlen(line), now);
+}
+
+static const char *take(struct outq *q)
+{
+	static char buf[1 << 16];
+	size_t n = outq_used(q) < sizeof buf - 1 ? outq_used(q) : sizeof buf - 1;
+
+	memcpy(buf, outq_data(q), n);
+	buf[n] = '\0';
+	outq_consume(q, outq_used(q));
+	return buf;
+}
+
+/* A list naming the pod of CID (and CID's container when with_ctr). */
+static struct podsnap *list(int with_ctr)
+{
+	struct podsnap *s = podsnap_new();
+	struct podsnap_pod_in in = { .uid = PUID, .namespace_ = "shop",
+				     .name = "web-0", .owner = "ReplicaSet/web-7d9f8",
+				     .nlabels = 1, .label_keys = { "app" },
+				     .label_vals = { "web" } };
+	int i = podsnap_add_pod(s, &in);
+
+	if (with_ctr)
+		podsnap_add_container(s, (uint32_t)i, CID, "app", "nginx:1.25");
+	podsnap_seal(s);
+	return s;
+}
+
+/* A pipeline whose pod cache has had one good list (without CID) at t=0. */
+static struct pipeline *setup(struct conf *c, struct outq *q, int json,
+			      unsigned hold_ms)
+{
+	struct pipeline *p;
+
+	conf_defaults(c);
+	snprintf(c->proc_root, sizeof c->proc_root, "%s", root);
+	snprintf(c->kubelet_url, sizeof c->kubelet_url, "http://127.0.0.1:9");
+	snprintf(c->labels, sizeof c->labels, "app");
+	c->output_format = json ? FORMAT_JSON : FORMAT_TEXT;
+	c->hold_ms = hold_ms;
+	c->proc_connector = 0;
+	outq_init(q, c->queue_max_bytes + (1 << 21));
+	p = pipeline_new(c, "worker-1", q);
+	podcache_set_request(pipeline_podcache(p), on_request, NULL);
+	pipeline_tick(p, 0);
+	pipeline_pods(p, ticket, list(0), 1);
+	return p;
+}
+
+int main(void)
+{
+	struct conf c;
+	struct outq q;
+	struct pipeline *p;
+	const char *out;
+
+	if (!mkdtemp(root))
+		return 1;
+	mkpid(100, "0::/kubepods/pod" PUID "/" CID "\n");
+	mkpid(101, "0::/kubepods/pod" PUID "/" CID2 "\n");
+	mkpid(200, "0::/system.slice/sshd.service\n");
+
+	CASE("text: an unknown container waits for its fetch, later records behind it") {
+		uint64_t before;
+
+		p = setup(&c, &q, 0, 300);
+		before = ticket;
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\"", 2000);
+		CHECK(ticket != before); /* the miss asked for a fetch */
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"", 2001);
+		feed(p, "garbage line", 2002);
+		CHECK_INT(outq_used(&q), 0);
+		CHECK(!pipeline_idle(p));
+		CHECK_INT(pipeline_deadline(p), 2300);
+		CHECK(pipeline_queued_bytes(p) > 0);
+		pipeline_pods(p, ticket, list(1), 2050);
+		out = take(&q);
+		CHECK_STR(out,
+			  "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\" "
+			  "container_id=\"" CID "\" k8s_namespace=\"shop\" "
+			  "k8s_pod=\"web-0\" k8s_container=\"app\" "
+			  "k8s_pod_uid=\"" PUID "\" k8s_image=\"nginx:1.25\" "
+			  "k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_label_app=\"web\"\n"
+			  "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"\n"
+			  "garbage line\n");
+		CHECK(pipeline_idle(p));
+		CHECK_INT(pipeline_stats(p)->held, 1);
+		CHECK_INT(pipeline_stats(p)->hold_max_ms, 50);
+		CHECK_INT(pipeline_stats(p)->named, 1);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("text: no answer by hold_ms: out with what is known, in order") {
+		p = setup(&c, &q, 0, 300);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2100);
+		pipeline_tick(p, 2299);
+		CHECK_INT(outq_used(&q), 0);
+		pipeline_tick(p, 2300);
+		CHECK_STR(take(&q),
+			  "type=SYSCALL msg=audit(1.0:1): pid=101 container_id=\"" CID2 "\" "
+			  "k8s_namespace=\"shop\" k8s_pod=\"web-0\" k8s_pod_uid=\"" PUID "\" "
+			  "k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_label_app=\"web\"\n"
+			  "type=SYSCALL msg=audit(1.0:2): pid=200\n");
+		/* the late answer changes nothing and loses nothing */
+		pipeline_pods(p, ticket, list(1), 2400);
+		CHECK_INT(outq_used(&q), 0);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("text: one shared deadline for everything held") {
+		p = setup(&c, &q, 0, 300);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		/* another miss, spaced too close for a fetch of its own */
+		mkpid(102, "0::/kubepods/podaaaabbbb-3333-4444-5555-666677778888/"
+			   "aa23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=102", 2200);
+		pipeline_tick(p, 2300);
+		out = take(&q);
+		CHECK(strstr(out, "pid=101") && strstr(out, "pid=102"));
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("text: a failed fetch releases at once; while down nothing waits") {
+		p = setup(&c, &q, 0, 300);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		CHECK_INT(outq_used(&q), 0);
+		pipeline_pods(p, ticket, NULL, 2010);
+		CHECK(strstr(take(&q), "pid=101 container_id=") != NULL);
+		CHECK_INT(podcache_state(pipeline_podcache(p)), PODCACHE_DOWN);
+		mkpid(103, "0::/kubepods/podcccc2222-3333-4444-5555-666677778888/"
+			   "cc23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=103", 2020);
+		CHECK(strstr(take(&q), "pid=103 container_id=") != NULL);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("text: hold_ms = 0 never holds") {
+		p = setup(&c, &q, 0, 0);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		CHECK(strstr(take(&q), "pid=101 container_id=") != NULL);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("text: known containers and host processes never wait") {
+		p = setup(&c, &q, 0, 300);
+		pipeline_tick(p, 20000);         /* periodic fetch */
+		pipeline_pods(p, ticket, list(1), 20010);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 20020);
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 20020);
+		out = take(&q);
+		CHECK(strstr(out, "pid=100 container_id=") && strstr(out, "pid=200\n"));
+		CHECK_INT(pipeline_stats(p)->held, 0);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("text: flush at exit lets everything out") {
+		p = setup(&c, &q, 0, 300);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2000);
+		pipeline_flush(p);
+		out = take(&q);
+		CHECK(strstr(out, "pid=101") && strstr(out, "pid=200"));
+		CHECK(pipeline_idle(p));
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("json: an event of an unknown container waits, then carries the names") {
+		p = setup(&c, &q, 1, 300);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 2000);
+		feed(p, "type=EOE msg=audit(1.0:1): ", 2000);
+		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2001);
+		feed(p, "type=EOE msg=audit(1.0:2): ", 2001);
+		CHECK_INT(outq_used(&q), 0);
+		CHECK_INT(pipeline_deadline(p), 2300);
+		pipeline_pods(p, ticket, list(1), 2040);
+		out = take(&q);
+		CHECK(strstr(out, "\"serial\":1") && strstr(out, "\"serial\":2") &&
+		      strstr(out, "\"serial\":1") < strstr(out, "\"serial\":2"));
+		CHECK(strstr(out, "\"pod\":\"web-0\"") &&
+		      strstr(out, "\"container\":\"app\"") &&
+		      strstr(out, "\"owner\":\"ReplicaSet/web-7d9f8\"") &&
+		      strstr(out, "\"labels\":{\"app\":\"web\"}"));
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("json: the deadline releases a held event") {
+		p = setup(&c, &q, 1, 300);
+		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		feed(p, "type=EOE msg=audit(1.0:1): ", 2000);
+		pipeline_tick(p, 2299);
+		CHECK_INT(outq_used(&q), 0);
+		pipeline_tick(p, 2300);
+		CHECK(strstr(take(&q), "\"serial\":1") != NULL);
+		CHECK(pipeline_idle(p));
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	check_case_end();
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+		if (system(cmd) != 0)
+			perror("rm");
+	}
+	return check_done();
+}
