@@ -183,7 +183,9 @@ t_daemon_start() {
 	# From the fork until STATE names the daemon, an INT/TERM would leave
 	# it running with nobody to stop it: hold signals until then.
 	_t_defer_signals
-	setsid -w "$@" </dev/null >"$out" 2>&1 &
+	# fd 3 is a test's own (plugin.sh: the plugin's stdin): a daemon must
+	# not hold it open, or the plugin never sees its EOF
+	setsid -w "$@" </dev/null >"$out" 2>&1 3>&- &
 	_T_DAEMON_WRAPPER=$!
 	if ! t_wait_for 2000 _t_daemon_resolve "$_T_DAEMON_WRAPPER" "$comm" ||
 		! T_DAEMON_START=$(t_pid_starttime "$T_DAEMON_PID"); then
