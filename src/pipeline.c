@@ -269,7 +269,8 @@ static void emit_text(struct pipeline *p, const struct record *r,
 	if (sres < 0)
 		sres = names_lookup(p->cm, p->pc, id, p->now, &sb, &s.names, NULL);
 	count_names(p, sres);
-	names_lookup(p->cm, p->pc, oid, p->now, &ob, &o.names, NULL);
+	count_names(p, names_lookup(p->cm, p->pc, oid, p->now, &ob, &o.names,
+				    NULL));
 	s.nspid = id->nspid;
 	o.nspid = oid->nspid;
 	outq_commit(p->q, enrich_line(dst, PIPE_LINE_ROOM, r, &s, &o, &p->est));

@@ -17,6 +17,8 @@ conf() { # extra lines...
 		printf 'proc_connector = yes\nruntime_state_dirs = %s/containerd %s/crio\n' "$D" "$D"
 		printf 'metrics_file = %s/pid2pod.prom\nmetrics_interval = 1\n' "$W"
 		printf 'status_interval = 1\nlog_file = %s/pid2pod.log\n' "$W"
+		# a kubelet client thread (nothing listens there)
+		printf 'kubelet_url = http://127.0.0.1:9\n'
 		printf '%s\n' "$@"
 	} > "$W/p.conf"
 	chmod 0640 "$W/p.conf"
@@ -29,6 +31,19 @@ exec 7>"$W/in"   # keep the input open: no EOF until we say so
 t_on_exit sh -c "kill $pp 2>/dev/null; true"
 
 caps() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$pp/status"; }
+# every thread (capabilities are per thread): "tid CapEff CapPrm CapBnd NNP" lines
+thread_caps() {
+	for t in /proc/$pp/task/*; do
+		awk -v t="${t##*/}" '$1 == "CapEff:" {e=$2} $1 == "CapPrm:" {p=$2}
+			$1 == "CapBnd:" {b=$2} $1 == "NoNewPrivs:" {n=$2}
+			END {print t, e, p, b, n}' "$t/status"
+	done
+}
+threads_dropped() {
+	local n
+	n=$(thread_caps | grep -vc ' 0000000000000000 0000000000000000 0000000000000000 1$')
+	[ "$n" = 0 ] && [ "$(ls /proc/$pp/task | wc -l)" -ge 2 ]
+}
 t_wait_for 3000 grep -q started "$W/pid2pod.log" || t_fail "plugin started" "$(cat "$W/pid2pod.log" 2>&1)"
 [ "$(caps CapEff)" = 0000000000000000 ] && [ "$(caps CapPrm)" = 0000000000000000 ] &&
 	[ "$(caps CapBnd)" = 0000000000000000 ] && [ "$(caps NoNewPrivs)" = 1 ] &&
@@ -64,6 +79,9 @@ grep -q '^# TYPE pid2pod_records_in_total counter$' "$W/pid2pod.prom" &&
 t_wait_for 3000 grep -q "status: records_in=22 lines_out=22 enriched=3 unresolved=1 host=1" "$W/pid2pod.log" &&
 	t_ok "periodic status line" || t_fail "status line" "$(grep status "$W/pid2pod.log" | tail -1)"
 
+threads_dropped && t_ok "every thread, the kubelet client's too, holds no capability" ||
+	t_fail "capabilities of every thread" "$(thread_caps | tr '\n' ';')"
+
 # SIGHUP with a changed config: rebuilt, still no capabilities, still working
 conf 'queue_max_bytes = 4M'
 kill -HUP "$pp"
@@ -71,6 +89,8 @@ t_wait_for 3000 grep -q "new configuration loaded" "$W/pid2pod.log" ||
 	t_fail "reload" "$(tail -2 "$W/pid2pod.log")"
 [ "$(caps CapEff)" = 0000000000000000 ] && [ "$(caps CapBnd)" = 0000000000000000 ] &&
 	t_ok "after SIGHUP: still no capabilities" || t_fail "capabilities after SIGHUP" "CapEff=$(caps CapEff)"
+threads_dropped && t_ok "after SIGHUP: the new kubelet client thread holds no capability either" ||
+	t_fail "capabilities of every thread after SIGHUP" "$(thread_caps | tr '\n' ';')"
 before=$(wc -l < "$W/out.log")
 cat "$D/records.log" >&7
 t_wait_for 3000 sh -c "[ \$(wc -l < '$W/out.log') -ge $((before + 22)) ]" &&
