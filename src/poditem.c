@@ -8,12 +8,13 @@
  * listed there.
  *
  * A field of the wrong type, an empty string, a string holding a control
- * byte (< 0x20, 0x7f) or longer than PODSNAP_STR_MAX counts as absent, as
- * podsnap would store it as NULL anyway; label values may be empty.  The owner is the first
- * ownerReferences entry with "controller": true (a JSON boolean).  A
- * container's image is its status's, else the image of the spec container
- * of the same name in the matching list (containers, initContainers,
- * ephemeralContainers).  Both containerID and
+ * byte (< 0x20, 0x7f) or longer than PODSNAP_STR_MAX counts as absent (the
+ * snapshot could not keep it); label values may be empty.  The owner is
+ * the first ownerReferences entry with "controller": true (a JSON
+ * boolean); the service account is spec.serviceAccountName, else the
+ * older spec.serviceAccount.  A container's image is its status's, else
+ * the image of the spec container of the same name in the matching list
+ * (containers, initContainers, ephemeralContainers).  Both containerID and
  * lastState.terminated.containerID are indexed; an id that is not
  * "<scheme>://" + 64 hex digits (a waiting container has none) is not.
  */
@@ -52,7 +53,8 @@ static const struct poditem_keep keep_owner_ref[] = {
 };
 static const struct poditem_keep keep_metadata[] = {
 	{ "uid", NULL }, { "namespace", NULL }, { "name", NULL },
-	{ "labels", NULL }, { "ownerReferences", keep_owner_ref }, { NULL, NULL },
+	{ "labels", NULL }, { "ownerReferences", keep_owner_ref },
+	{ NULL, NULL },
 };
 static const struct poditem_keep keep_spec[] = {
 	{ "serviceAccountName", NULL }, { "serviceAccount", NULL },
@@ -65,8 +67,8 @@ static const struct poditem_keep keep_status[] = {
 	{ "ephemeralContainerStatuses", keep_ctr_status }, { NULL, NULL },
 };
 const struct poditem_keep poditem_fields[] = {
-	{ "metadata", keep_metadata }, { "spec", keep_spec }, { "status", keep_status },
-	{ NULL, NULL },
+	{ "metadata", keep_metadata }, { "spec", keep_spec },
+	{ "status", keep_status }, { NULL, NULL },
 };
 
 static json_object *member(json_object *o, const char *key, json_type t)
@@ -74,7 +76,8 @@ static json_object *member(json_object *o, const char *key, json_type t)
 	json_object *v;
 
 	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, t))
+	    !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, t))
 		return NULL;
 	return v;
 }
@@ -172,17 +175,21 @@ static int add_containers(struct poditem_ctx *c, uint32_t pod,
 
 		for (size_t i = 0; i < n; i++) {
 			json_object *cs = json_object_array_get_idx(a, i);
-			json_object *term = member(member(cs, "lastState",
-							  json_type_object),
-						   "terminated", json_type_object);
+			json_object *last = member(cs, "lastState",
+						   json_type_object);
+			json_object *term = member(last, "terminated",
+						   json_type_object);
 			const char *name = str(cs, "name");
 			const char *image = str(cs, "image");
 			int r;
 
 			if (!image)
 				image = spec_image(spec, lists[l][1], name);
-			if ((r = add_id(c, pod, str(cs, "containerID"), name, image)) < 0 ||
-			    (r = add_id(c, pod, str(term, "containerID"), name, image)) < 0)
+			r = add_id(c, pod, str(cs, "containerID"), name, image);
+			if (r == 0)
+				r = add_id(c, pod, str(term, "containerID"),
+					   name, image);
+			if (r < 0)
 				return r;
 		}
 	}
@@ -257,8 +264,10 @@ int poditem_add(struct poditem_ctx *c, const char *buf, size_t len,
 	if (!item || e != json_tokener_success ||
 	    json_tokener_get_parse_end(c->tok) != len) {
 		json_object_put(item);
-		*ret_why = e == json_tokener_success || e == json_tokener_continue
-			? "not one complete JSON value" : json_tokener_error_desc(e);
+		*ret_why = e == json_tokener_success ||
+			   e == json_tokener_continue
+			? "not one complete JSON value"
+			: json_tokener_error_desc(e);
 		return -EINVAL;
 	}
 	r = add_item(c, item);

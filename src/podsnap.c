@@ -453,7 +453,8 @@ int podsnap_carry(struct podsnap *s, const struct podsnap *prev, int64_t now,
 	for (uint32_t i = 0; r == 0 && i < prev->nctrs; i++) {
 		const struct podsnap_container *c = &prev->ctrs[i];
 
-		if (map[c->pod] == NO_POD || index_find(s, &s->by_id, c->id) >= 0)
+		if (map[c->pod] == NO_POD ||
+		    index_find(s, &s->by_id, c->id) >= 0)
 			continue;
 		r = add_ctr(s, map[c->pod], c->id, c->name, c->image,
 			    c->ambiguous);
@@ -470,15 +471,16 @@ int podsnap_seal(struct podsnap *s)
 		return -EINVAL;
 	if (s->sealed)
 		return 0;
-	if (s->npods < s->podcap && (p = realloc(s->pods, (s->npods ? s->npods : 1) *
-						  sizeof *s->pods))) {
+	/* give back what doubling left over (a failed shrink is harmless) */
+	if (s->npods && s->npods < s->podcap &&
+	    (p = realloc(s->pods, s->npods * sizeof *s->pods))) {
 		s->pods = p;
-		s->podcap = s->npods ? s->npods : 1;
+		s->podcap = s->npods;
 	}
-	if (s->nctrs < s->ctrcap && (p = realloc(s->ctrs, (s->nctrs ? s->nctrs : 1) *
-						  sizeof *s->ctrs))) {
+	if (s->nctrs && s->nctrs < s->ctrcap &&
+	    (p = realloc(s->ctrs, s->nctrs * sizeof *s->ctrs))) {
 		s->ctrs = p;
-		s->ctrcap = s->nctrs ? s->nctrs : 1;
+		s->ctrcap = s->nctrs;
 	}
 	s->sealed = 1;
 	return 0;
@@ -492,7 +494,8 @@ const struct podsnap_pod *podsnap_pod_by_uid(const struct podsnap *s,
 	char u[POD_UID_MAX + 1];
 	long i;
 
-	if (!s || norm_uid(uid, u) < 0 || (i = index_find(s, &s->by_uid, u)) < 0)
+	if (!s || norm_uid(uid, u) < 0 ||
+	    (i = index_find(s, &s->by_uid, u)) < 0)
 		return NULL;
 	return &s->pods[i];
 }
@@ -503,7 +506,8 @@ int podsnap_container(const struct podsnap *s, const char *id,
 	char nid[CONTAINER_ID_LEN + 1];
 	long i;
 
-	if (!s || norm_id(id, nid) < 0 || (i = index_find(s, &s->by_id, nid)) < 0)
+	if (!s || norm_id(id, nid) < 0 ||
+	    (i = index_find(s, &s->by_id, nid)) < 0)
 		return 0;
 	if (s->ctrs[i].ambiguous)
 		return -EEXIST;

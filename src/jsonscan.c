@@ -1,0 +1,396 @@
+/*
+ * jsonscan.c - the streaming JSON scanner of jsonscan.h.
+ *
+ * One pass over the bytes, every bit of state in struct jsonscan (the
+ * bracket stack and the token being read), so a chunk may end anywhere,
+ * even inside a \u escape.  The loop works byte by byte only on structure;
+ * string bodies are skipped 16 bytes at a time (the compiler's vector
+ * extension: SSE2, NEON) and whitespace by a table.  Events go out at the
+ * start and end of every value and at every key, nothing else: there is no
+ * per-byte call.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonscan.h"
+
+enum state {
+	ST_VALUE,        /* a value must come */
+	ST_VALUE_OR_END, /* after '[' */
+	ST_KEY_OR_END,   /* after '{' */
+	ST_KEY,          /* after ',' in an object */
+	ST_COLON,
+	ST_NEXT,         /* after a value inside brackets: ',' or the closer */
+	ST_DONE,         /* after the top-level value: whitespace only */
+	ST_STRING,
+	ST_ESC,          /* after a backslash */
+	ST_UHEX,         /* inside the 4 digits of \uXXXX */
+	ST_NUMBER,
+	ST_LITERAL,
+};
+
+/* Where a number is; NUM_CAN_END marks where it may stop. */
+enum num { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
+#define NUM_CAN_END ((1u << N_ZERO) | (1u << N_INT) | (1u << N_FRAC) | \
+		     (1u << N_EXP))
+
+/* What ends a run of string body: '"', '\\' and control bytes. */
+static const uint8_t str_stop[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+static const uint8_t is_ws[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+
+/* The first byte at or after p that ends a run of string body, or end. */
+static const unsigned char *str_skip(const unsigned char *p,
+				     const unsigned char *end)
+{
+	typedef unsigned char v16 __attribute__((vector_size(16)));
+	v16 x;
+	uint64_t w[2];
+
+	while (end - p >= 16) {
+		memcpy(&x, p, sizeof x);
+		x = (v16)((x == '"') | (x == '\\') | (x < 0x20));
+		memcpy(w, &x, sizeof w);
+		if (w[0] | w[1])
+			break;
+		p += 16;
+	}
+	while (p < end && !str_stop[*p])
+		p++;
+	return p;
+}
+
+void jsonscan_init(struct jsonscan *js, jsonscan_fn *fn, void *ctx)
+{
+	memset(js, 0, sizeof *js);
+	js->state = ST_VALUE;
+	js->fn = fn;
+	js->ctx = ctx;
+}
+
+int jsonscan_fail(struct jsonscan *js, int err, uint64_t off,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (js->err)
+		return js->err;
+	n = snprintf(js->why, sizeof js->why, "byte %llu: ",
+		     (unsigned long long)off);
+	va_start(ap, fmt);
+	vsnprintf(js->why + n, sizeof js->why - (size_t)n, fmt, ap);
+	va_end(ap);
+	js->err = err;
+	return err;
+}
+
+const char *jsonscan_error(const struct jsonscan *js)
+{
+	return js->err ? js->why : "";
+}
+
+/* A JSON syntax error at off. */
+static int bad(struct jsonscan *js, uint64_t off, const char *what)
+{
+	return jsonscan_fail(js, -EINVAL, off, "%s", what);
+}
+
+static void key_add(struct jsonscan *js, const void *s, size_t n)
+{
+	if (js->key_cut || js->keylen > JSONSCAN_KEY_MAX)
+		return;
+	if (js->keylen + n > JSONSCAN_KEY_MAX) {
+		js->keylen = JSONSCAN_KEY_MAX + 1;
+		return;
+	}
+	memcpy(js->key + js->keylen, s, n);
+	js->keylen += n;
+	js->key[js->keylen] = '\0';
+}
+
+static int hexval(unsigned c)
+{
+	if (c - '0' < 10)
+		return (int)(c - '0');
+	c |= 0x20;
+	return c - 'a' < 6 ? (int)(c - 'a' + 10) : -1;
+}
+
+/* One more byte of a number: 1 taken, 0 not a number byte. */
+static int num_step(struct jsonscan *js, unsigned c)
+{
+	int digit = c - '0' < 10;
+
+	switch (js->num) {
+	case N_MINUS:
+		if (digit)
+			js->num = c == '0' ? N_ZERO : N_INT;
+		return digit;
+	case N_INT:
+		if (digit)
+			return 1;
+		/* fall through */
+	case N_ZERO:
+		if (c == '.')
+			js->num = N_DOT;
+		else if ((c | 0x20) == 'e')
+			js->num = N_E;
+		else
+			return 0;
+		return 1;
+	case N_DOT:
+	case N_FRAC:
+		if (digit)
+			js->num = N_FRAC;
+		else if (js->num == N_FRAC && (c | 0x20) == 'e')
+			js->num = N_E;
+		else
+			return 0;
+		return 1;
+	case N_E:
+		if (c == '+' || c == '-') {
+			js->num = N_ESIGN;
+			return 1;
+		}
+		/* fall through */
+	default: /* N_ESIGN, N_EXP */
+		if (digit)
+			js->num = N_EXP;
+		return digit;
+	}
+}
+
+static int emit(struct jsonscan *js, enum jsonscan_event ev,
+		const unsigned char *p, uint64_t off)
+{
+	int r = js->fn ? js->fn(js->ctx, js, ev, p, off) : 0;
+
+	return r < 0 ? jsonscan_fail(js, r, off, "stopped (%d)", r) : 0;
+}
+
+/* A value ended; p is the first byte after it. */
+static int value_done(struct jsonscan *js, const unsigned char *p,
+		      uint64_t off)
+{
+	js->state = js->depth ? ST_NEXT : ST_DONE;
+	return emit(js, JSONSCAN_END, p, off);
+}
+
+/* A value starts with the byte at p (not whitespace). */
+static int value_start(struct jsonscan *js, const unsigned char *p,
+		       uint64_t off)
+{
+	unsigned c = *p;
+	int r = emit(js, JSONSCAN_VALUE, p, off);
+
+	if (r < 0)
+		return r;
+	switch (c) {
+	case '{':
+	case '[':
+		if (js->depth == JSONSCAN_DEPTH_MAX)
+			return bad(js, off, "nested too deep");
+		js->stack[js->depth++] = (uint8_t)c;
+		js->state = c == '{' ? ST_KEY_OR_END : ST_VALUE_OR_END;
+		return 0;
+	case '"':
+		js->state = ST_STRING;
+		js->is_key = 0;
+		return 0;
+	case 't':
+		js->lit = "rue";
+		break;
+	case 'f':
+		js->lit = "alse";
+		break;
+	case 'n':
+		js->lit = "ull";
+		break;
+	default:
+		if (c != '-' && c - '0' >= 10)
+			return jsonscan_fail(js, -EINVAL, off,
+					     "expected a value, not '%c'",
+					     c >= 0x20 && c < 0x7f ? (int)c
+					     : '?');
+		js->num = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
+		js->state = ST_NUMBER;
+		return 0;
+	}
+	js->state = ST_LITERAL;
+	return 0;
+}
+
+static int close_bracket(struct jsonscan *js, const unsigned char *p,
+			 uint64_t off)
+{
+	if (!js->depth || js->stack[js->depth - 1] != (*p == '}' ? '{' : '['))
+		return jsonscan_fail(js, -EINVAL, off,
+				     "'%c' does not match its bracket", *p);
+	js->depth--;
+	return value_done(js, p + 1, off + 1);
+}
+
+static int escape(struct jsonscan *js, unsigned c, uint64_t off)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e = c ? strchr(from, (int)c) : NULL;
+
+	if (c == 'u') {
+		js->state = ST_UHEX;
+		js->hex_left = 4;
+		js->uval = 0;
+		return 0;
+	}
+	if (!e)
+		return bad(js, off, "bad escape in a string");
+	if (js->is_key)
+		key_add(js, &to[e - from], 1);
+	js->state = ST_STRING;
+	return 0;
+}
+
+/* The last of the 4 digits of a \u escape was read. */
+static void uhex_done(struct jsonscan *js)
+{
+	char k = (char)js->uval;
+
+	js->state = ST_STRING;
+	if (!js->is_key)
+		return;
+	if (js->uval == 0)
+		js->key_cut = 1;     /* json-c's keys end there */
+	else if (js->uval < 0x80)
+		key_add(js, &k, 1);
+	else if (!js->key_cut)
+		js->keylen = JSONSCAN_KEY_MAX + 1; /* not ASCII: long */
+}
+
+/* Structure: the byte at p is not whitespace. */
+static int structure(struct jsonscan *js, const unsigned char *p, uint64_t off)
+{
+	unsigned c = *p;
+
+	switch (js->state) {
+	case ST_VALUE_OR_END:
+		if (c == ']')
+			return close_bracket(js, p, off);
+		/* fall through */
+	case ST_VALUE:
+		return value_start(js, p, off);
+	case ST_KEY_OR_END:
+		if (c == '}')
+			return close_bracket(js, p, off);
+		/* fall through */
+	case ST_KEY:
+		if (c != '"')
+			return bad(js, off, "expected a key");
+		js->state = ST_STRING;
+		js->is_key = 1;
+		js->keylen = 0;
+		js->key[0] = '\0';
+		js->key_cut = 0;
+		return 0;
+	case ST_COLON:
+		js->state = ST_VALUE;
+		return c == ':' ? 0 : bad(js, off, "expected ':' after a key");
+	case ST_NEXT:
+		if (c == '}' || c == ']')
+			return close_bracket(js, p, off);
+		if (c != ',')
+			return bad(js, off,
+				   "expected ',' or a closing bracket");
+		js->state = js->stack[js->depth - 1] == '{' ? ST_KEY : ST_VALUE;
+		return 0;
+	default: /* ST_DONE */
+		return bad(js, off, "garbage after the top-level value");
+	}
+}
+
+int jsonscan_feed(struct jsonscan *js, const char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)buf, *end = p + len, *q;
+	uint64_t base = js->bytes;
+	int r = js->err;
+
+#define OFF (base + (uint64_t)(p - (const unsigned char *)buf))
+	while (p < end && r == 0) {
+		switch (js->state) {
+		case ST_STRING:
+			q = str_skip(p, end);
+			if (js->is_key)
+				key_add(js, p, (size_t)(q - p));
+			p = q;
+			if (p == end)
+				break;
+			if (*p == '"' && js->is_key) {
+				js->state = ST_COLON;
+				r = emit(js, JSONSCAN_KEY, p, OFF);
+			} else if (*p == '"') {
+				r = value_done(js, p + 1, OFF + 1);
+			} else if (*p == '\\') {
+				js->state = ST_ESC;
+			} else {
+				r = bad(js, OFF, "control byte in a string");
+			}
+			p++;
+			break;
+		case ST_ESC:
+			r = escape(js, *p, OFF);
+			p++;
+			break;
+		case ST_UHEX:
+			if (hexval(*p) < 0) {
+				r = bad(js, OFF, "bad \\u escape");
+				break;
+			}
+			js->uval = js->uval * 16 + (unsigned)hexval(*p++);
+			if (!--js->hex_left)
+				uhex_done(js);
+			break;
+		case ST_NUMBER:
+			if (num_step(js, *p))
+				p++;
+			else if (!(NUM_CAN_END & (1u << js->num)))
+				r = bad(js, OFF, "bad number");
+			else
+				r = value_done(js, p, OFF); /* p: again */
+			break;
+		case ST_LITERAL:
+			if (*p != (unsigned char)*js->lit) {
+				r = bad(js, OFF, "bad literal");
+				break;
+			}
+			p++;
+			if (!*++js->lit)
+				r = value_done(js, p, OFF);
+			break;
+		default:
+			while (p < end && is_ws[*p])
+				p++;
+			if (p < end) {
+				r = structure(js, p, OFF);
+				p++;
+			}
+			break;
+		}
+	}
+#undef OFF
+	js->bytes += len;
+	return r;
+}
+
+int jsonscan_finish(struct jsonscan *js)
+{
+	if (js->err)
+		return js->err;
+	if (js->state == ST_DONE)
+		return 0;
+	return bad(js, js->bytes, js->state == ST_VALUE && !js->depth
+		   ? "the body is empty" : "the body ended early");
+}
