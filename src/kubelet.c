@@ -167,10 +167,10 @@ static int token_reload(struct kfetch *f, int64_t now, char *why,
 	int e;
 
 	f->token_reads++;
-	f->token_read_ms = now;
 	e = read_token(f->kc.token_file, tok, sizeof tok, why, why_size);
 	if (e < 0)
-		return e;
+		return e; /* read again at the next fetch: it may appear */
+	f->token_read_ms = now;
 	if (f->hdrs && strcmp(tok, f->token) == 0)
 		return 0;
 	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);

@@ -102,7 +102,7 @@ void podcache_tick(struct podcache *pc, int64_t now)
 
 int64_t podcache_next(const struct podcache *pc)
 {
-	return pc->inflight ? -1 : due(pc);
+	return pc->inflight || !pc->request ? -1 : due(pc);
 }
 
 /* A miss wants a newer list: start one, or hold on one already going. */

@@ -217,7 +217,7 @@ int main(void)
 	CASE("no request function yet: nothing starts, nothing waits") {
 		pc = podcache_new(10000, NULL, NULL);
 		podcache_tick(pc, 0);
-		CHECK_INT(podcache_next(pc), 0);
+		CHECK_INT(podcache_next(pc), -1); /* no timer to spin on */
 		CHECK_INT(podcache_lookup(pc, CID_A, NULL, 5, &a), 0);
 		CHECK_INT(a.hold, 0);
 		CHECK_INT(podcache_stats(pc)->requests, 0);
