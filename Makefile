@@ -52,7 +52,7 @@ $(B)/libpid2pod.a: $(LIB_OBJS)
 $(PLUGIN): $(B)/obj/main.o $(B)/libpid2pod.a
 	$(CC) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libpid2pod.a tests/unit/check.h
+$(B)/tests/%: tests/unit/%.c $(B)/libpid2pod.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< \
 		$(B)/libpid2pod.a $(LIBS)

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "pipefix.h"
 #include "pipeline.h"
 #include "podcache.h"
 #include "podsnap.h"
@@ -24,15 +24,7 @@ static uint64_t ticket;
 
 static void mkpid(int pid, const char *cgroup)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%d", root, pid);
-	mkdir(path, 0755);
-	snprintf(path, sizeof path, "%s/%d/cgroup", root, pid);
-	f = fopen(path, "w");
-	fputs(cgroup, f);
-	fclose(f);
+	pipefix_mkpid(root, pid, cgroup);
 }
 
 static void on_request(void *ctx, uint64_t t)
@@ -41,21 +33,7 @@ static void on_request(void *ctx, uint64_t t)
 	ticket = t;
 }
 
-static void feed(struct pipeline *p, const char *line, int64_t now)
-{
-	pipeline_line(p, line, strlen(line), strlen(line), now);
-}
 
-static const char *take(struct outq *q)
-{
-	static char buf[1 << 16];
-	size_t n = outq_used(q) < sizeof buf - 1 ? outq_used(q) : sizeof buf - 1;
-
-	memcpy(buf, outq_data(q), n);
-	buf[n] = '\0';
-	outq_consume(q, outq_used(q));
-	return buf;
-}
 
 /* A list naming the pod of CID (and CID's container when with_ctr). */
 static struct podsnap *list(int with_ctr)
@@ -112,16 +90,16 @@ int main(void)
 
 		p = setup(&c, &q, 0, 300);
 		before = ticket;
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\"", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\"", 2000);
 		CHECK(ticket != before); /* the miss asked for a fetch */
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"", 2001);
-		feed(p, "garbage line", 2002);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"", 2001);
+		pipefix_feed(p, "garbage line", 2002);
 		CHECK_INT(outq_used(&q), 0);
 		CHECK(!pipeline_idle(p));
 		CHECK_INT(pipeline_deadline(p), 2300);
 		CHECK(pipeline_queued_bytes(p) > 0);
 		pipeline_pods(p, ticket, list(1), 2050);
-		out = take(&q);
+		out = pipefix_take(&q);
 		CHECK_STR(out,
 			  "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\" "
 			  "container_id=\"" CID "\" k8s_namespace=\"shop\" "
@@ -139,12 +117,12 @@ int main(void)
 	}
 	CASE("text: no answer by hold_ms: out with what is known, in order") {
 		p = setup(&c, &q, 0, 300);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2100);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2100);
 		pipeline_tick(p, 2299);
 		CHECK_INT(outq_used(&q), 0);
 		pipeline_tick(p, 2300);
-		CHECK_STR(take(&q),
+		CHECK_STR(pipefix_take(&q),
 			  "type=SYSCALL msg=audit(1.0:1): pid=101 container_id=\"" CID2 "\" "
 			  "k8s_namespace=\"shop\" k8s_pod=\"web-0\" k8s_pod_uid=\"" PUID "\" "
 			  "k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_label_app=\"web\"\n"
@@ -157,35 +135,35 @@ int main(void)
 	}
 	CASE("text: one shared deadline for everything held") {
 		p = setup(&c, &q, 0, 300);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
 		/* another miss, spaced too close for a fetch of its own */
 		mkpid(102, "0::/kubepods/podaaaabbbb-3333-4444-5555-666677778888/"
 			   "aa23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=102", 2200);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=102", 2200);
 		pipeline_tick(p, 2300);
-		out = take(&q);
+		out = pipefix_take(&q);
 		CHECK(strstr(out, "pid=101") && strstr(out, "pid=102"));
 		pipeline_free(p);
 		outq_done(&q);
 	}
 	CASE("text: a failed fetch releases at once; while down nothing waits") {
 		p = setup(&c, &q, 0, 300);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
 		CHECK_INT(outq_used(&q), 0);
 		pipeline_pods(p, ticket, NULL, 2010);
-		CHECK(strstr(take(&q), "pid=101 container_id=") != NULL);
+		CHECK(strstr(pipefix_take(&q), "pid=101 container_id=") != NULL);
 		CHECK_INT(podcache_state(pipeline_podcache(p)), PODCACHE_DOWN);
 		mkpid(103, "0::/kubepods/podcccc2222-3333-4444-5555-666677778888/"
 			   "cc23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=103", 2020);
-		CHECK(strstr(take(&q), "pid=103 container_id=") != NULL);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=103", 2020);
+		CHECK(strstr(pipefix_take(&q), "pid=103 container_id=") != NULL);
 		pipeline_free(p);
 		outq_done(&q);
 	}
 	CASE("text: hold_ms = 0 never holds") {
 		p = setup(&c, &q, 0, 0);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
-		CHECK(strstr(take(&q), "pid=101 container_id=") != NULL);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		CHECK(strstr(pipefix_take(&q), "pid=101 container_id=") != NULL);
 		pipeline_free(p);
 		outq_done(&q);
 	}
@@ -193,9 +171,9 @@ int main(void)
 		p = setup(&c, &q, 0, 300);
 		pipeline_tick(p, 20000);         /* periodic fetch */
 		pipeline_pods(p, ticket, list(1), 20010);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 20020);
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 20020);
-		out = take(&q);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 20020);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 20020);
+		out = pipefix_take(&q);
 		CHECK(strstr(out, "pid=100 container_id=") && strstr(out, "pid=200\n"));
 		CHECK_INT(pipeline_stats(p)->held, 0);
 		pipeline_free(p);
@@ -203,10 +181,10 @@ int main(void)
 	}
 	CASE("text: flush at exit lets everything out") {
 		p = setup(&c, &q, 0, 300);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2000);
 		pipeline_flush(p);
-		out = take(&q);
+		out = pipefix_take(&q);
 		CHECK(strstr(out, "pid=101") && strstr(out, "pid=200"));
 		CHECK(pipeline_idle(p));
 		pipeline_free(p);
@@ -214,14 +192,14 @@ int main(void)
 	}
 	CASE("json: an event of an unknown container waits, then carries the names") {
 		p = setup(&c, &q, 1, 300);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 2000);
-		feed(p, "type=EOE msg=audit(1.0:1): ", 2000);
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2001);
-		feed(p, "type=EOE msg=audit(1.0:2): ", 2001);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 2000);
+		pipefix_feed(p, "type=EOE msg=audit(1.0:1): ", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 2001);
+		pipefix_feed(p, "type=EOE msg=audit(1.0:2): ", 2001);
 		CHECK_INT(outq_used(&q), 0);
 		CHECK_INT(pipeline_deadline(p), 2300);
 		pipeline_pods(p, ticket, list(1), 2040);
-		out = take(&q);
+		out = pipefix_take(&q);
 		CHECK(strstr(out, "\"serial\":1") && strstr(out, "\"serial\":2") &&
 		      strstr(out, "\"serial\":1") < strstr(out, "\"serial\":2"));
 		CHECK(strstr(out, "\"pod\":\"web-0\"") &&
@@ -233,12 +211,12 @@ int main(void)
 	}
 	CASE("json: the deadline releases a held event") {
 		p = setup(&c, &q, 1, 300);
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
-		feed(p, "type=EOE msg=audit(1.0:1): ", 2000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=101", 2000);
+		pipefix_feed(p, "type=EOE msg=audit(1.0:1): ", 2000);
 		pipeline_tick(p, 2299);
 		CHECK_INT(outq_used(&q), 0);
 		pipeline_tick(p, 2300);
-		CHECK(strstr(take(&q), "\"serial\":1") != NULL);
+		CHECK(strstr(pipefix_take(&q), "\"serial\":1") != NULL);
 		CHECK(pipeline_idle(p));
 		pipeline_free(p);
 		outq_done(&q);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pipefix.h"
 #include "pipeline.h"
 
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -19,33 +20,10 @@ static char root[] = "/tmp/p2p-pipe-XXXXXX";
 
 static void mkpid(int pid, const char *cgroup)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%d", root, pid);
-	mkdir(path, 0755);
-	snprintf(path, sizeof path, "%s/%d/cgroup", root, pid);
-	f = fopen(path, "w");
-	fputs(cgroup, f);
-	fclose(f);
+	pipefix_mkpid(root, pid, cgroup);
 }
 
-static void feed(struct pipeline *p, const char *line, int64_t now)
-{
-	pipeline_line(p, line, strlen(line), strlen(line), now);
-}
 
-/* The queue's content as a string (consumed). */
-static const char *take(struct outq *q)
-{
-	static char buf[1 << 16];
-	size_t n = outq_used(q) < sizeof buf - 1 ? outq_used(q) : sizeof buf - 1;
-
-	memcpy(buf, outq_data(q), n);
-	buf[n] = '\0';
-	outq_consume(q, outq_used(q));
-	return buf;
-}
 
 int main(void)
 {
@@ -86,13 +64,13 @@ int main(void)
 	p = pipeline_new(&c, "worker-1", &q);
 
 	CASE("text: container, host, gone, foreign node, EOE") {
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\"", 0);
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"", 0);
-		feed(p, "type=SYSCALL msg=audit(1.0:3): pid=300 comm=\"c\"", 0);
-		feed(p, "node=other type=SYSCALL msg=audit(1.0:4): pid=100", 0);
-		feed(p, "node=worker-1.x type=SYSCALL msg=audit(1.0:5): pid=100", 0);
-		feed(p, "type=EOE msg=audit(1.0:1): ", 0);
-		CHECK_STR(take(&q),
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\"", 0);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"", 0);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:3): pid=300 comm=\"c\"", 0);
+		pipefix_feed(p, "node=other type=SYSCALL msg=audit(1.0:4): pid=100", 0);
+		pipefix_feed(p, "node=worker-1.x type=SYSCALL msg=audit(1.0:5): pid=100", 0);
+		pipefix_feed(p, "type=EOE msg=audit(1.0:1): ", 0);
+		CHECK_STR(pipefix_take(&q),
 			  "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\" "
 			  "container_id=\"" CID "\" k8s_pod_uid=\"" PUID "\"\n"
 			  "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"\n"
@@ -112,8 +90,8 @@ int main(void)
 
 		snprintf(path, sizeof path, "%s/100/cgroup", root);
 		unlink(path);
-		feed(p, "type=SYSCALL msg=audit(1.0:6): pid=100", 10);
-		CHECK(strstr(take(&q), "container_id=\"" CID "\"") != NULL);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:6): pid=100", 10);
+		CHECK(strstr(pipefix_take(&q), "container_id=\"" CID "\"") != NULL);
 		mkpid(100, "0::/kubepods/pod" PUID "/" CID "\n");
 	}
 	pipeline_free(p);
@@ -123,27 +101,27 @@ int main(void)
 	outq_init(&q, c.queue_max_bytes + (1 << 21));
 	p = pipeline_new(&c, "worker-1", &q);
 	CASE("json: an event without EOE closes at the timeout, not before") {
-		feed(p, "type=SYSCALL msg=audit(1.0:7): pid=100", 1000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:7): pid=100", 1000);
 		pipeline_tick(p, 1000 + 1999);
 		CHECK_INT(outq_used(&q), 0);
 		CHECK_INT(pipeline_deadline(p), 3000);
 		pipeline_tick(p, 3000);
-		CHECK(strstr(take(&q), "\"serial\":7,") != NULL);
+		CHECK(strstr(pipefix_take(&q), "\"serial\":7,") != NULL);
 		CHECK_INT(pipeline_deadline(p), -1);
 	}
 	CASE("json: k8s object from the first pid= record") {
-		feed(p, "type=SYSCALL msg=audit(1.0:8): pid=100", 0);
-		feed(p, "type=EOE msg=audit(1.0:8): ", 0);
-		CHECK_STR(take(&q),
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:8): pid=100", 0);
+		pipefix_feed(p, "type=EOE msg=audit(1.0:8): ", 0);
+		CHECK_STR(pipefix_take(&q),
 			  "{\"node\":\"worker-1\",\"time\":\"1.000\",\"serial\":8,"
 			  "\"records\":[{\"type\":\"SYSCALL\",\"text\":\"type=SYSCALL "
 			  "msg=audit(1.0:8): pid=100\"}],\"k8s\":{\"container_id\":\""
 			  CID "\",\"pod_uid\":\"" PUID "\"}}\n");
 	}
 	CASE("json: flush closes what is open") {
-		feed(p, "type=SYSCALL msg=audit(1.0:9): pid=200", 0);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:9): pid=200", 0);
 		pipeline_flush(p);
-		CHECK_STR(take(&q),
+		CHECK_STR(pipefix_take(&q),
 			  "{\"node\":\"worker-1\",\"time\":\"1.000\",\"serial\":9,"
 			  "\"records\":[{\"type\":\"SYSCALL\",\"text\":\"type=SYSCALL "
 			  "msg=audit(1.0:9): pid=200\"}]}\n");
@@ -166,8 +144,8 @@ int main(void)
 		outq_init(&q, c.queue_max_bytes + (1 << 21));
 		p = pipeline_new(&c, "w", &q);
 		/* the cgroup names pod PUID, the state file another pod */
-		feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 0);
-		CHECK_STR(take(&q), "type=SYSCALL msg=audit(1.0:1): pid=100 container_id=?\n");
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 0);
+		CHECK_STR(pipefix_take(&q), "type=SYSCALL msg=audit(1.0:1): pid=100 container_id=?\n");
 		CHECK_INT(pipeline_stats(p)->disagree, 1);
 		pipeline_free(p);
 		outq_done(&q);
@@ -175,8 +153,8 @@ int main(void)
 		mkpid(101, "0::/system.slice/containerd.service/" CID "\n");
 		outq_init(&q, c.queue_max_bytes + (1 << 21));
 		p = pipeline_new(&c, "w", &q);
-		feed(p, "type=SYSCALL msg=audit(1.0:2): pid=101\x1dX=1", 0);
-		out = take(&q);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=101\x1dX=1", 0);
+		out = pipefix_take(&q);
 		CHECK_STR(out, "type=SYSCALL msg=audit(1.0:2): pid=101 container_id=\"" CID
 			  "\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8c6b5-x2x4q\" "
 			  "k8s_container=\"app\" k8s_pod_uid=\"3f2504e0-4f89-41d3-9a0c-"
@@ -197,7 +175,7 @@ int main(void)
 		line[sizeof line - 1] = '\0';
 		memcpy(line, "type=PATH msg=audit(1.0:1): a=", 30);
 		while (pipeline_has_room(p) && n < 100) {
-			feed(p, line, 0);
+			pipefix_feed(p, line, 0);
 			n++;
 		}
 		CHECK(n > 3 && n < 10);
