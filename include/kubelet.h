@@ -82,7 +82,7 @@ void kfetch_free(struct kfetch *f);
  */
 void kfetch_run(struct kfetch *f, void *multi, const atomic_int *stop,
 		const struct podsnap *prev, struct kubelet_result *res);
-/* kfetch_token_rereads - how often the token file was read. */
+/* kfetch_token_reads - how often the token file was read. */
 uint64_t kfetch_token_reads(const struct kfetch *f);
 
 struct kubelet_stats {

@@ -334,8 +334,10 @@ static void text_record(struct pipeline *p, const struct record *r,
 		return;
 	}
 	if (holdq_push(&p->held, &h, line) < 0) {
-		/* pipeline_has_room() keeps this from happening: if it
-		 * does, nothing waits any longer and nothing is lost */
+		/* pipeline_has_room() keeps room for a whole record, so
+		 * this needs a caller that skipped it: then nothing waits
+		 * any longer, nothing is lost, and the record goes out
+		 * after whatever the output queue could take of the held */
 		release(p, 1);
 		*id = h.id;
 		if (bad)
