@@ -475,11 +475,11 @@ int conf_load(const char *path, struct conf *ret, char *err, size_t err_size)
 			 strerror(e));
 		return -e;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	switch (file_trusted(fd, &st)) {
+	case -EINVAL:
 		snprintf(err, err_size, "%s:0: not a regular file\n", path);
 		return -EINVAL;
-	}
-	if (st.st_mode & S_IWOTH) {
+	case -EPERM:
 		snprintf(err, err_size,
 			 "%s:0: refused: writable by others (mode %04o)\n",
 			 path, (unsigned)(st.st_mode & 07777));

@@ -119,19 +119,18 @@ static int read_token(const char *path, char *buf, size_t size, char *why,
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	ssize_t n;
+	int e;
 
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int e = errno;
-
+	if (fd < 0) {
+		e = errno;
 		snprintf(why, why_size, "token file %.160s: %s", path, strerror(e));
 		return -e;
 	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & S_IWOTH) ||
-	    st.st_size >= (off_t)size) {
+	e = file_trusted(fd, &st);
+	if (e < 0 || st.st_size >= (off_t)size) {
 		snprintf(why, why_size, "token file %.160s refused: %s", path,
-			 !S_ISREG(st.st_mode) ? "not a regular file" :
-			 (st.st_mode & S_IWOTH) ? "writable by others" :
-			 "too large");
+			 e == -EINVAL ? "not a regular file" :
+			 e == -EPERM ? "writable by others" : "too large");
 		return -EPERM;
 	}
 	n = read_full(fd, buf, size - 1);

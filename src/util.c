@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +58,15 @@ ssize_t read_small_file(const char *path, char *buf, size_t size)
 		return n;
 	buf[n] = '\0';
 	return n;
+}
+
+int file_trusted(int fd, struct stat *st)
+{
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))
+		return -EINVAL;
+	if (st->st_mode & S_IWOTH)
+		return -EPERM;
+	return 0;
 }
 
 int64_t now_ms(void)

@@ -77,12 +77,15 @@ run cert "$W/shapes.json" "kubelet: pod list of" &&
 	python3 "$T/kubecheck.py" verify "$W/cert/records" "$W/cert/out" "$W/cert/expect" |
 	sed 's/^\(\(not \)\{0,1\}ok - \)/\1client certificate: /'
 
-# refused: every record still goes out, unnamed, and the log says why
+# refused (by the kubelet, or ours: a token file others can write): every
+# record still goes out, unnamed, and the log says why
 for c in "unauthorized|kubelet_token_file = $KUBELET_DIR/token.bad|HTTP 401" \
 	"forbidden|kubelet_token_file = $KUBELET_DIR/token.forbidden|HTTP 403 \\(needs get on nodes/pods" \
-	"wrong-ca|$good_token|SSL|certificate"; do
+	"wrong-ca|$good_token|SSL|certificate" \
+	"token-writable|kubelet_token_file = $KUBELET_DIR/token.ww|refused: writable by others"; do
 	IFS='|' read -r n line pat <<<"$c"
 	printf 'not-the-token\n' >"$KUBELET_DIR/token.bad"
+	cp "$KUBELET_DIR/token" "$KUBELET_DIR/token.ww" && chmod 0666 "$KUBELET_DIR/token.ww"
 	conf "$n" "$line"
 	[[ $n == wrong-ca ]] && sed -i "s|^kubelet_ca_file = .*|kubelet_ca_file = $KUBELET_DIR/other-ca.crt|" "$W/$n/p.conf"
 	run "$n" "$W/shapes.json" "kubelet: .*($pat)"
