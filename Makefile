@@ -37,9 +37,13 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
 
 PLUGIN    := $(B)/audisp-pid2pod
+CLI       := $(B)/pid2pod
+CLI_SRCS  := $(wildcard cli/*.c)
+CLI_OBJS  := $(CLI_SRCS:cli/%.c=$(B)/cli/%.o)
+COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
 
 .PHONY: all unit check demo deps bench fuzz clean install uninstall
-all: $(PLUGIN)
+all: $(PLUGIN) $(CLI)
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -50,6 +54,14 @@ $(B)/libpid2pod.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(PLUGIN): $(B)/obj/main.o $(B)/libpid2pod.a
+	$(CC) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The pid2pod command: its own files in cli/, the plugin's library.
+$(B)/cli/%.o: cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(P2P_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(CLI): $(CLI_OBJS) $(B)/libpid2pod.a
 	$(CC) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libpid2pod.a $(wildcard tests/unit/*.h)
@@ -113,7 +125,7 @@ deps:
 
 unit: $(UNIT_BINS) $(TOOL_BINS) $(BENCH_BINS)
 
-check: $(PLUGIN) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY)
+check: $(PLUGIN) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY)
 	@B=$(B) bash tests/run.sh
 
 demo: $(PLUGIN)
@@ -122,11 +134,15 @@ demo: $(PLUGIN)
 # Installed as audit's own plugins are: binary root-owned 0750 (auditd wants
 # at least that), configs 0640, the plugins.d stanza shipped inactive.
 INSTALL ?= install
-install: $(PLUGIN)
+install: $(PLUGIN) $(CLI)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d \
 		$(DESTDIR)$(SYSCONFDIR)/audit/rules.d $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(COMPLETIONSDIR)
 	$(INSTALL) -m 0750 $(PLUGIN) $(DESTDIR)$(SBINDIR)/audisp-pid2pod
+	$(INSTALL) -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/pid2pod
+	$(INSTALL) -m 0644 man/pid2pod.1 $(DESTDIR)$(MANDIR)/man1/pid2pod.1
+	$(INSTALL) -m 0644 completion/pid2pod $(DESTDIR)$(COMPLETIONSDIR)/pid2pod
 	$(INSTALL) -m 0640 plugin/pid2pod.conf $(DESTDIR)$(SYSCONFDIR)/audit/pid2pod.conf
 	sed 's|^path = .*|path = $(SBINDIR)/audisp-pid2pod|; s|^args = -c .*|args = -c $(SYSCONFDIR)/audit/pid2pod.conf|' \
 		plugin/plugins.d/pid2pod.conf > $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/pid2pod.conf
@@ -137,6 +153,9 @@ install: $(PLUGIN)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/audisp-pid2pod \
+		$(DESTDIR)$(BINDIR)/pid2pod \
+		$(DESTDIR)$(MANDIR)/man1/pid2pod.1 \
+		$(DESTDIR)$(COMPLETIONSDIR)/pid2pod \
 		$(DESTDIR)$(SYSCONFDIR)/audit/pid2pod.conf \
 		$(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/pid2pod.conf \
 		$(DESTDIR)$(SYSCONFDIR)/audit/rules.d/70-pid2pod.rules \
@@ -146,4 +165,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(B)/obj/main.d
+-include $(LIB_OBJS:.o=.d) $(B)/obj/main.d $(CLI_OBJS:.o=.d)

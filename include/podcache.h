@@ -79,6 +79,13 @@ int podcache_lookup(struct podcache *pc, const char *cid, const char *pod_uid,
 void podcache_result(struct podcache *pc, uint64_t ticket, struct podsnap *snap,
 		     int64_t now);
 
+/*
+ * podcache_install - make snap (sealed; its reference is taken over) the
+ * current list as if a refresh that started at now had just brought it:
+ * the cache is up.  For a one-shot fetch done outside the cache (the CLI).
+ */
+void podcache_install(struct podcache *pc, struct podsnap *snap, int64_t now);
+
 /* podcache_tick - start a refresh when one is due. */
 void podcache_tick(struct podcache *pc, int64_t now);
 /* podcache_next - when podcache_tick next has work, or -1. */

@@ -194,6 +194,25 @@ int podcache_lookup(struct podcache *pc, const char *cid, const char *pod_uid,
 	return ret->pod != NULL;
 }
 
+/* snap (a reference taken over) is the list, from a fetch started then. */
+static void install(struct podcache *pc, struct podsnap *snap, int64_t started,
+		    int64_t now)
+{
+	podsnap_unref(pc->snap);
+	pc->snap = snap;
+	pc->snap_started_ms = started;
+	pc->state = PODCACHE_UP;
+	pc->backoff_ms = PODCACHE_BACKOFF_MIN_MS;
+	pc->next_periodic_ms = now + pc->refresh_ms;
+	/* the misses before that fetch started are answered by it */
+	if (pc->pending_since >= 0 && pc->pending_since <= started)
+		pc->pending_since = -1;
+	pc->st.results_ok++;
+	pc->st.last_ok_ms = now;
+	pc->st.pods = snap ? podsnap_npods(snap) : 0;
+	pc->st.containers = snap ? podsnap_ncontainers(snap) : 0;
+}
+
 void podcache_result(struct podcache *pc, uint64_t ticket, struct podsnap *snap,
 		     int64_t now)
 {
@@ -217,19 +236,12 @@ void podcache_result(struct podcache *pc, uint64_t ticket, struct podsnap *snap,
 		pc->state = PODCACHE_DOWN;
 		return;
 	}
-	podsnap_unref(pc->snap);
-	pc->snap = snap;
-	pc->snap_started_ms = pc->last_start_ms;
-	pc->state = PODCACHE_UP;
-	pc->backoff_ms = PODCACHE_BACKOFF_MIN_MS;
-	pc->next_periodic_ms = now + pc->refresh_ms;
-	/* the misses before this refresh started are answered by it */
-	if (pc->pending_since >= 0 && pc->pending_since <= pc->last_start_ms)
-		pc->pending_since = -1;
-	pc->st.results_ok++;
-	pc->st.last_ok_ms = now;
-	pc->st.pods = podsnap_npods(snap);
-	pc->st.containers = podsnap_ncontainers(snap);
+	install(pc, snap, pc->last_start_ms, now);
+}
+
+void podcache_install(struct podcache *pc, struct podsnap *snap, int64_t now)
+{
+	install(pc, snap, now, now);
 }
 
 int podcache_done(const struct podcache *pc, uint64_t t)

@@ -223,6 +223,29 @@ int main(void)
 		CHECK_INT(podcache_stats(pc)->requests, 0);
 		podcache_free(pc);
 	}
+	CASE("install: a one-shot list makes the cache up and answers, asks nothing") {
+		struct ident id = { .state = IDENT_CONTAINER, .container_id = CID_B };
+		const struct k8s_names *nm;
+		struct names_buf nb;
+		uint64_t hold;
+
+		pc = podcache_new(10000, NULL, NULL);
+		CHECK_INT(podcache_state(pc), PODCACHE_UNKNOWN);
+		podcache_install(pc, snap(0, 0), 500);
+		podcache_install(pc, snap(1, 0), 1000); /* the first is freed */
+		CHECK_INT(podcache_state(pc), PODCACHE_UP);
+		CHECK_INT(podcache_stats(pc)->pods, 2);
+		CHECK_INT(podcache_lookup(pc, CID_A, NULL, 1001, &a), 1);
+		CHECK_STR(a.ctr->name, "app");
+		CHECK_INT(names_lookup(NULL, pc, &id, 1002, &nb, &nm, &hold), NAMES_KNOWN);
+		CHECK_STR(nm->pod, "front-1");
+		CHECK_STR(id.pod_uid, UID_B);
+		CHECK_INT(hold, 0);
+		CHECK_INT(podcache_lookup(pc, CID_D, NULL, 1003, &a), 0);
+		CHECK_INT(a.hold, 0);
+		CHECK_INT(podcache_stats(pc)->requests, 0);
+		podcache_free(pc);
+	}
 
 	/* names.c: the two sources together */
 	CASE("names: kubelet alone names a container and fills the pod UID") {

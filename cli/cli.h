@@ -1,0 +1,162 @@
+/*
+ * cli.h - the pid2pod command: what its files share.
+ *
+ * The command answers one question per run, in either direction (pid to
+ * pod, pod to pids), from the same sources the plugin uses: the cgroup
+ * file of each process (procfs.c), the runtime's state files (ctrmeta.c)
+ * and one fetch of the kubelet's pod list (kubelet.c), merged by names.c.
+ *
+ *   main.c     options, dispatch, exit statuses
+ *   sources.c  the config file and the sources it names
+ *   kube.c     the one fetch of the pod list, with a deadline
+ *   proc.c     one process as the CLI shows it; the walk over <proc_root>
+ *   lookup.c   `lookup PID...`
+ *   ps.c       `ps`
+ *   pods.c     `pids NS/POD` and `hostpid NS/POD[/CONTAINER] PID`
+ *   out.c      aligned tables and JSON objects
+ */
+#ifndef P2P_CLI_H
+#define P2P_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "ctrmeta.h"
+#include "enrich.h"
+#include "ident.h"
+#include "podcache.h"
+
+#define CLI_KUBELET_TIMEOUT_MS 5000 /* the whole fetch; the plugin allows 30 s */
+#define CLI_CMDLINE_MAX 4096        /* bytes of a command line shown */
+#define CLI_PROCS_MAX (4u << 20)    /* processes a walk keeps */
+#define CLI_JSON_MAX 16384          /* one JSON object */
+#define CLI_SHORT_ID 13             /* container ids in tables (as crictl) */
+
+enum cli_exit { CLI_OK = 0, CLI_NOT_FOUND = 1, CLI_USAGE = 2 };
+
+struct cli_opts {
+	const char *conf_path;  /* NULL: CONF_DEFAULT_PATH, missing is fine */
+	const char *proc_root;  /* NULL: the config's */
+	const char *kubelet_url;
+	int no_kubelet;
+	int json;
+	const char *ns;         /* ps -n */
+	const char *pod;        /* ps --pod */
+	const char *container;  /* pids --container */
+};
+
+/* The sources, set up once per run. */
+struct cli {
+	struct conf conf;
+	struct ctrmeta *cm;
+	struct podcache *pc;   /* NULL: no pod list (not asked, or failed) */
+	int64_t now;
+};
+
+/* One process. */
+struct cproc {
+	int32_t pid;
+	int32_t ppid;          /* -1: unknown (no stat) */
+	int32_t nspid;         /* innermost NSpid (pid itself in the root
+				  namespace); -1: unknown (no status) */
+	uint64_t start;        /* start time in ticks; 0: unknown */
+	struct ident id;
+	int named;             /* nm is filled (strings owned) */
+	struct k8s_names nm;
+	char *cmd;             /* command line, or [comm]; NULL: unknown */
+};
+
+struct cproc_list {
+	struct cproc *v;
+	size_t n, cap;
+};
+
+/* sources.c */
+/*
+ * cli_open - load the config (opts->conf_path or the default), apply the
+ * command line over it, open the runtime-state source and fetch the pod
+ * list unless told not to.  Warnings (config unreadable, kubelet failed)
+ * go to stderr as one line each.  Returns 0, or CLI_USAGE after printing
+ * why (a malformed config, a bad option value).
+ */
+int cli_open(struct cli *c, const struct cli_opts *opts);
+void cli_close(struct cli *c);
+
+/* kube.c */
+/*
+ * kube_fetch - one GET of the pod list per kc, given up after timeout_ms.
+ * Returns the sealed snapshot (one reference), or NULL with why filled.
+ */
+struct kubelet_conf;
+struct podsnap *kube_fetch(const struct kubelet_conf *kc, int timeout_ms,
+			   char *why, size_t why_size);
+
+/* proc.c */
+/*
+ * cproc_read - what is known of pid: its cgroup's verdict and the names of
+ * its pod, its parent, NSpid and command where those files exist.
+ * 0, or -ESRCH when there is no such process (*p then zeroed).
+ */
+int cproc_read(struct cli *c, int32_t pid, struct cproc *p);
+void cproc_done(struct cproc *p);
+/*
+ * cproc_scan - every process under proc_root that belongs to a pod
+ * (container or pod-only), sorted by pid.  0 or -errno.
+ */
+int cproc_scan(struct cli *c, struct cproc_list *ret);
+void cproc_list_free(struct cproc_list *l);
+/* cproc_find - the process pid in a list sorted by pid, or NULL. */
+const struct cproc *cproc_find(const struct cproc_list *l, int32_t pid);
+/* cproc_same_container - 1 when a and b are in one container (or both
+ * pod-only processes of one pod). */
+int cproc_same_container(const struct cproc *a, const struct cproc *b);
+/* cproc_pod_is - 1 when p's pod is named ns/pod. */
+int cproc_pod_is(const struct cproc *p, const char *ns, const char *pod);
+/* cproc_runtime - "containerd", "cri-o", "docker", "podman" or NULL. */
+const char *cproc_runtime(const struct cproc *p);
+/*
+ * cproc_main - mark in main[] (n entries, one per process of l->v) the
+ * main process of each container: the oldest of the processes whose
+ * parent is not in that container.
+ */
+void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
+		int *is_main);
+
+/* out.c */
+struct table;
+struct table *table_new(unsigned ncols, const char *const *headers);
+/* table_add - one row of ncols cells (NULL or "" shown as "-"). */
+void table_add(struct table *t, const char *const *cells);
+/* table_print - aligned on two spaces, the last column not padded;
+ * nothing at all when no row was added. */
+void table_print(struct table *t, FILE *f);
+void table_free(struct table *t);
+/* out_short_id - the first CLI_SHORT_ID digits of an id into buf. */
+const char *out_short_id(const char *id, char *buf, size_t size);
+/* out_pod - "NAMESPACE/POD", or the pod UID when the names are unknown. */
+const char *out_pod(const struct cproc *p, char *buf, size_t size);
+/* out_container - the container's name, else its short id, else "-". */
+const char *out_container(const struct cproc *p, char *buf, size_t size);
+/* out_int - n as text, or "-" when negative (unknown). */
+const char *out_int(int64_t n, char *buf, size_t size);
+
+/* JSON: one object per line.  Flags choose the members besides k8s. */
+enum { OUT_PPID = 1, OUT_CMD = 2 };
+/* out_json_proc - {"pid":..,"nspid":..,"runtime":..,["ppid":..,]
+ * ["command":..,]["main":true,]"k8s":{..}} or {"pid":N,"host":true}. */
+void out_json_proc(FILE *f, const struct cproc *p, int flags, int is_main);
+
+/* the subcommands; each returns an exit status */
+int cmd_lookup(struct cli *c, const struct cli_opts *o, int argc, char **argv);
+int cmd_ps(struct cli *c, const struct cli_opts *o, int argc, char **argv);
+int cmd_pids(struct cli *c, const struct cli_opts *o, int argc, char **argv);
+int cmd_hostpid(struct cli *c, const struct cli_opts *o, int argc, char **argv);
+
+/* main.c: "pid2pod: " + message on stderr */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_parse_pid - a pid > 0 from s, strictly; 0 or -EINVAL. */
+int cli_parse_pid(const char *s, int32_t *ret);
+
+#endif

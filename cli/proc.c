@@ -1,0 +1,302 @@
+/*
+ * proc.c - one process as the command shows it, and the walk over every
+ * process of the node.
+ *
+ * The answer comes from <proc_root>/<pid>/cgroup alone (procfs_ident);
+ * stat (parent, start time, comm), status (NSpid) and cmdline add what
+ * they can and are simply missing from a tree that lacks them.  Names come
+ * from names_lookup over the runtime's state and the pod list, copied here
+ * because names_lookup's answer lives only until its next call.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "names.h"
+#include "procfs.h"
+#include "util.h"
+
+#define CLI_PATH_MAX 4200
+
+static ssize_t read_pid_file(const char *root, int32_t pid, const char *name,
+			     char *buf, size_t size)
+{
+	char path[CLI_PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%d/%s", root, (int)pid,
+			     name) >= sizeof path)
+		return -ENAMETOOLONG;
+	return read_small_file(path, buf, size);
+}
+
+/* Control bytes would move a terminal's cursor: shown as '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* ppid and comm from stat; comm may hold spaces and parentheses. */
+static void read_stat(const char *root, struct cproc *p, char *comm,
+		      size_t comm_size)
+{
+	char buf[PROCFS_STAT_MAX];
+	const char *open, *close;
+	char *end;
+	long v;
+
+	comm[0] = '\0';
+	if (read_pid_file(root, p->pid, "stat", buf, sizeof buf) <= 0)
+		return;
+	open = strchr(buf, '(');
+	close = strrchr(buf, ')');
+	if (!open || !close || close < open || close[1] != ' ' || !close[2] ||
+	    close[3] != ' ')
+		return;
+	snprintf(comm, comm_size, "%.*s", (int)(close - open - 1), open + 1);
+	errno = 0;
+	v = strtol(close + 4, &end, 10);
+	if (!errno && end != close + 4 && *end == ' ' && v >= 0 && v <= INT32_MAX)
+		p->ppid = (int32_t)v;
+}
+
+static void read_cmd(const char *root, struct cproc *p, const char *comm)
+{
+	char buf[CLI_CMDLINE_MAX];
+	ssize_t n = read_pid_file(root, p->pid, "cmdline", buf, sizeof buf);
+
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	if (n > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		p->cmd = strdup(buf);
+	} else if (comm[0]) {
+		/* no command line: a kernel thread or a zombie, as ps shows it */
+		snprintf(buf, sizeof buf, "[%s]", comm);
+		p->cmd = strdup(buf);
+	}
+	if (p->cmd)
+		printable(p->cmd);
+}
+
+static const char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+static void copy_names(struct k8s_names *dst, const struct k8s_names *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->namespace_ = dup_or_null(src->namespace_);
+	dst->pod = dup_or_null(src->pod);
+	dst->container = dup_or_null(src->container);
+	dst->image = dup_or_null(src->image);
+	dst->owner = dup_or_null(src->owner);
+	dst->sa = dup_or_null(src->sa);
+	for (unsigned i = 0; i < src->nlabels && i < ENRICH_LABELS_MAX; i++) {
+		dst->label_keys[i] = dup_or_null(src->label_keys[i]);
+		dst->label_vals[i] = dup_or_null(src->label_vals[i]);
+		dst->nlabels = i + 1;
+	}
+}
+
+/* Everything besides the cgroup's verdict. */
+static void fill(struct cli *c, struct cproc *p)
+{
+	const char *root = c->conf.proc_root;
+	const struct k8s_names *nm;
+	struct names_buf *nb;
+	char comm[PROCFS_COMM_MAX];
+	int32_t ns;
+
+	read_stat(root, p, comm, sizeof comm);
+	if (procfs_nspid(root, p->pid, &ns) == 0)
+		p->nspid = ns > 0 ? ns : p->pid;
+	read_cmd(root, p, comm);
+	if (p->id.state != IDENT_CONTAINER && p->id.state != IDENT_POD_ONLY)
+		return;
+	nb = malloc(sizeof *nb); /* a few KiB: not on the stack */
+	if (!nb)
+		return;
+	if (names_lookup(c->cm, c->pc, &p->id, c->now, nb, &nm, NULL) ==
+	    NAMES_KNOWN) {
+		copy_names(&p->nm, nm);
+		p->named = 1;
+	}
+	free(nb);
+}
+
+/* The cgroup's verdict: 0, or -ESRCH when there is no such process. */
+static int ident(struct cli *c, int32_t pid, struct cproc *p)
+{
+	int r;
+
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->ppid = -1;
+	p->nspid = -1;
+	r = procfs_ident(c->conf.proc_root, pid, &p->id, &p->start);
+	if (r == -ENOENT || r == -ESRCH || r == -ENOTDIR) {
+		memset(p, 0, sizeof *p);
+		return -ESRCH;
+	}
+	return 0; /* other errors (EACCES, ...): unresolved, "?" */
+}
+
+int cproc_read(struct cli *c, int32_t pid, struct cproc *p)
+{
+	if (ident(c, pid, p) < 0)
+		return -ESRCH;
+	fill(c, p);
+	return 0;
+}
+
+void cproc_done(struct cproc *p)
+{
+	struct k8s_names *nm = &p->nm;
+
+	free((char *)nm->namespace_);
+	free((char *)nm->pod);
+	free((char *)nm->container);
+	free((char *)nm->image);
+	free((char *)nm->owner);
+	free((char *)nm->sa);
+	for (unsigned i = 0; i < nm->nlabels; i++) {
+		free((char *)nm->label_keys[i]);
+		free((char *)nm->label_vals[i]);
+	}
+	free(p->cmd);
+	memset(p, 0, sizeof *p);
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct cproc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int cproc_scan(struct cli *c, struct cproc_list *ret)
+{
+	DIR *d = opendir(c->conf.proc_root);
+	struct dirent *de;
+	struct cproc p;
+	int32_t pid;
+
+	memset(ret, 0, sizeof *ret);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (cli_parse_pid(de->d_name, &pid) < 0 || ident(c, pid, &p) < 0)
+			continue;
+		if (p.id.state != IDENT_CONTAINER && p.id.state != IDENT_POD_ONLY)
+			continue;
+		if (ret->n == ret->cap) {
+			size_t cap = ret->cap ? ret->cap * 2 : 256;
+			struct cproc *v;
+
+			if (cap > CLI_PROCS_MAX ||
+			    !(v = realloc(ret->v, cap * sizeof *v))) {
+				closedir(d);
+				cproc_list_free(ret);
+				return -ENOMEM;
+			}
+			ret->v = v;
+			ret->cap = cap;
+		}
+		fill(c, &p);
+		ret->v[ret->n++] = p;
+	}
+	closedir(d);
+	if (ret->n)
+		qsort(ret->v, ret->n, sizeof *ret->v, by_pid);
+	return 0;
+}
+
+void cproc_list_free(struct cproc_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		cproc_done(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+const struct cproc *cproc_find(const struct cproc_list *l, int32_t pid)
+{
+	struct cproc key = { .pid = pid };
+
+	if (!l->n)
+		return NULL;
+	return bsearch(&key, l->v, l->n, sizeof *l->v, by_pid);
+}
+
+int cproc_same_container(const struct cproc *a, const struct cproc *b)
+{
+	if (a->id.state != b->id.state)
+		return 0;
+	if (a->id.state == IDENT_CONTAINER)
+		return strcmp(a->id.container_id, b->id.container_id) == 0;
+	if (a->id.state == IDENT_POD_ONLY)
+		return a->id.pod_uid[0] && strcmp(a->id.pod_uid, b->id.pod_uid) == 0;
+	return 0;
+}
+
+int cproc_pod_is(const struct cproc *p, const char *ns, const char *pod)
+{
+	return p->named && p->nm.namespace_ && p->nm.pod &&
+	       strcmp(p->nm.namespace_, ns) == 0 && strcmp(p->nm.pod, pod) == 0;
+}
+
+const char *cproc_runtime(const struct cproc *p)
+{
+	switch (p->id.runtime) {
+	case RUNTIME_CONTAINERD: return "containerd";
+	case RUNTIME_CRIO: return "cri-o";
+	case RUNTIME_DOCKER: return "docker";
+	case RUNTIME_PODMAN: return "podman";
+	default: return NULL;
+	}
+}
+
+/* A top process: its parent is known and outside its container. */
+static int is_top(const struct cproc_list *l, const struct cproc *p)
+{
+	const struct cproc *parent;
+
+	if (p->ppid < 0)
+		return 0;
+	parent = cproc_find(l, p->ppid);
+	return !parent || !cproc_same_container(parent, p);
+}
+
+/* Older first: start time when both are known, then the pid. */
+static int older(const struct cproc *a, const struct cproc *b)
+{
+	if (a->start && b->start && a->start != b->start)
+		return a->start < b->start;
+	return a->pid < b->pid;
+}
+
+void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
+		int *is_main)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cproc *p = &l->v[idx[i]];
+
+		is_main[i] = is_top(l, p);
+		for (size_t j = 0; is_main[i] && j < n; j++) {
+			const struct cproc *q = &l->v[idx[j]];
+
+			if (j != i && cproc_same_container(p, q) && is_top(l, q) &&
+			    older(q, p))
+				is_main[i] = 0;
+		}
+	}
+}
