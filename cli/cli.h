@@ -112,6 +112,11 @@ const struct cproc *cproc_find(const struct cproc_list *l, int32_t pid);
 /* cproc_same_container - 1 when a and b are in one container (or both
  * pod-only processes of one pod). */
 int cproc_same_container(const struct cproc *a, const struct cproc *b);
+/*
+ * cproc_cmp_in_pod - the order of two processes of one pod: pod-only
+ * processes (the sandbox) first, then by container name and id, then pid.
+ */
+int cproc_cmp_in_pod(const struct cproc *x, const struct cproc *y);
 /* cproc_pod_is - 1 when p's pod is named ns/pod. */
 int cproc_pod_is(const struct cproc *p, const char *ns, const char *pod);
 /* cproc_runtime - "containerd", "cri-o", "docker", "podman" or NULL. */

@@ -90,18 +90,9 @@ static int select_pod(const struct cproc_list *l, const struct spec *s,
 static int by_container(const void *a, const void *b, void *arg)
 {
 	const struct cproc_list *l = arg;
-	const struct cproc *x = &l->v[*(const size_t *)a];
-	const struct cproc *y = &l->v[*(const size_t *)b];
-	char cx[SPEC_MAX], cy[SPEC_MAX];
-	int r;
 
-	if ((x->id.state == IDENT_POD_ONLY) != (y->id.state == IDENT_POD_ONLY))
-		return x->id.state == IDENT_POD_ONLY ? -1 : 1;
-	if ((r = strcmp(out_container(x, cx, sizeof cx),
-			out_container(y, cy, sizeof cy))) ||
-	    (r = strcmp(x->id.container_id, y->id.container_id)))
-		return r;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return cproc_cmp_in_pod(&l->v[*(const size_t *)a],
+				&l->v[*(const size_t *)b]);
 }
 
 static const char *const headers[] = {

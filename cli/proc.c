@@ -19,18 +19,7 @@
 #include "procfs.h"
 #include "util.h"
 
-#define CLI_PATH_MAX 4200
 
-static ssize_t read_pid_file(const char *root, int32_t pid, const char *name,
-			     char *buf, size_t size)
-{
-	char path[CLI_PATH_MAX];
-
-	if ((size_t)snprintf(path, sizeof path, "%s/%d/%s", root, (int)pid,
-			     name) >= sizeof path)
-		return -ENAMETOOLONG;
-	return read_small_file(path, buf, size);
-}
 
 /* Control bytes would move a terminal's cursor: shown as '?'. */
 static void printable(char *s)
@@ -50,7 +39,7 @@ static void read_stat(const char *root, struct cproc *p, char *comm,
 	long v;
 
 	comm[0] = '\0';
-	if (read_pid_file(root, p->pid, "stat", buf, sizeof buf) <= 0)
+	if (procfs_read(root, p->pid, "stat", buf, sizeof buf) <= 0)
 		return;
 	open = strchr(buf, '(');
 	close = strrchr(buf, ')');
@@ -67,7 +56,7 @@ static void read_stat(const char *root, struct cproc *p, char *comm,
 static void read_cmd(const char *root, struct cproc *p, const char *comm)
 {
 	char buf[CLI_CMDLINE_MAX];
-	ssize_t n = read_pid_file(root, p->pid, "cmdline", buf, sizeof buf);
+	ssize_t n = procfs_read(root, p->pid, "cmdline", buf, sizeof buf);
 
 	while (n > 0 && buf[n - 1] == '\0')
 		n--;
@@ -235,6 +224,20 @@ const struct cproc *cproc_find(const struct cproc_list *l, int32_t pid)
 	if (!l->n)
 		return NULL;
 	return bsearch(&key, l->v, l->n, sizeof *l->v, by_pid);
+}
+
+int cproc_cmp_in_pod(const struct cproc *x, const struct cproc *y)
+{
+	char cx[PODSNAP_STR_MAX + 1], cy[PODSNAP_STR_MAX + 1];
+	int r;
+
+	if ((x->id.state == IDENT_POD_ONLY) != (y->id.state == IDENT_POD_ONLY))
+		return x->id.state == IDENT_POD_ONLY ? -1 : 1;
+	if ((r = strcmp(out_container(x, cx, sizeof cx),
+			out_container(y, cy, sizeof cy))) ||
+	    (r = strcmp(x->id.container_id, y->id.container_id)))
+		return r;
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 int cproc_same_container(const struct cproc *a, const struct cproc *b)

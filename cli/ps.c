@@ -29,19 +29,11 @@ static const char *pod_of(const struct cproc *p)
 static int by_pod(const void *a, const void *b)
 {
 	const struct cproc *x = a, *y = b;
-	char cx[256], cy[256];
 	int r;
 
 	if ((r = strcmp(ns_of(x), ns_of(y))) || (r = strcmp(pod_of(x), pod_of(y))))
 		return r;
-	/* pod-only processes (the sandbox) first */
-	if ((x->id.state == IDENT_POD_ONLY) != (y->id.state == IDENT_POD_ONLY))
-		return x->id.state == IDENT_POD_ONLY ? -1 : 1;
-	if ((r = strcmp(out_container(x, cx, sizeof cx),
-			out_container(y, cy, sizeof cy))) ||
-	    (r = strcmp(x->id.container_id, y->id.container_id)))
-		return r;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return cproc_cmp_in_pod(x, y);
 }
 
 static int wanted(const struct cli_opts *o, const struct cproc *p)

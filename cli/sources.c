@@ -20,16 +20,6 @@
 
 #define CLI_CONF_ERR_MAX 4096
 
-static void node_name(const struct conf *c, char *node, size_t size)
-{
-	if (c->node_name[0]) {
-		snprintf(node, size, "%s", c->node_name);
-		return;
-	}
-	if (gethostname(node, size) < 0)
-		node[0] = '\0';
-	node[size - 1] = '\0';
-}
 
 /* Returns 0 (loaded or defaults), 1 (unreadable: /proc only), CLI_USAGE. */
 static int load_conf(struct cli *c, const struct cli_opts *o)
@@ -83,7 +73,7 @@ static void fetch(struct cli *c, const struct cli_opts *o)
 	char node[CONF_NAME_MAX], why[256];
 	int e;
 
-	node_name(&c->conf, node, sizeof node);
+	conf_node_name(&c->conf, node, sizeof node);
 	e = kubelet_conf_from(&c->conf, node, &kc, why, sizeof why);
 	if (e == 0 && !o->kubelet_url)
 		return; /* not configured here: runtime state only, silently */

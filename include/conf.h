@@ -104,6 +104,12 @@ void conf_print_default(FILE *f);
 unsigned conf_labels(const struct conf *c, char *buf, size_t size,
 		     const char **keys);
 
+/*
+ * conf_node_name - this node's name: node_name when set, else the host's
+ * name ("" when it cannot be had), into node (size bytes).
+ */
+void conf_node_name(const struct conf *c, char *node, size_t size);
+
 /* conf_enum_name - the name of an enum key's value, for messages. */
 const char *conf_enum_name(const char *key, int value);
 

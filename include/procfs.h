@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ident.h"
 
@@ -15,6 +16,13 @@
 #define PROCFS_STAT_MAX 1024
 #define PROCFS_STATUS_MAX 4096
 #define PROCFS_COMM_MAX 64
+
+/*
+ * procfs_read - <root>/<pid>/<name>, at most size-1 bytes, NUL-terminated.
+ * Returns bytes read or -errno.
+ */
+ssize_t procfs_read(const char *root, int32_t pid, const char *name,
+		    char *buf, size_t size);
 
 /* procfs_start_time - field 22 of stat (clock ticks since boot). */
 int procfs_start_time(const char *root, int32_t pid, uint64_t *ret);

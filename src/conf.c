@@ -167,6 +167,17 @@ static int enum_lookup(const struct conf_enum_val *v, const char *s, int *ret)
 	return -EINVAL;
 }
 
+void conf_node_name(const struct conf *c, char *node, size_t size)
+{
+	if (c->node_name[0]) {
+		snprintf(node, size, "%s", c->node_name);
+		return;
+	}
+	if (gethostname(node, size) < 0)
+		node[0] = '\0';
+	node[size - 1] = '\0';
+}
+
 const char *conf_enum_name(const char *key, int value)
 {
 	const struct conf_key *k = key_find(key, strlen(key));

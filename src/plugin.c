@@ -27,16 +27,6 @@
 #define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
 #define FEED_BATCH 256       /* lines between two looks at process events */
 
-static void resolve_node(const struct conf *c, char *node, size_t size)
-{
-	if (c->node_name[0]) {
-		snprintf(node, size, "%s", c->node_name);
-		return;
-	}
-	if (gethostname(node, size) < 0)
-		node[0] = '\0';
-	node[size - 1] = '\0';
-}
 static void on_proc_event(void *ctx, const struct procconn_event *ev)
 {
 	struct plugin *pl = ctx;
@@ -96,7 +86,7 @@ int plugin_build(struct plugin *pl)
 	size_t cap = (size_t)pl->conf.queue_max_bytes + 2 * 1024 * 1024;
 	int e;
 
-	resolve_node(&pl->conf, pl->node, sizeof pl->node);
+	conf_node_name(&pl->conf, pl->node, sizeof pl->node);
 	e = outq_init(&pl->q, cap);
 	if (e < 0)
 		return e;

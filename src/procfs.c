@@ -13,8 +13,8 @@
 #define PROCFS_PATH_MAX 4200
 #define STARTTIME_FIELD 22
 
-static ssize_t read_pid_file(const char *root, int32_t pid, const char *name,
-			     char *buf, size_t size)
+ssize_t procfs_read(const char *root, int32_t pid, const char *name,
+		    char *buf, size_t size)
 {
 	char path[PROCFS_PATH_MAX];
 
@@ -28,7 +28,7 @@ int procfs_start_time(const char *root, int32_t pid, uint64_t *ret)
 {
 	char buf[PROCFS_STAT_MAX];
 	const char *p;
-	ssize_t n = read_pid_file(root, pid, "stat", buf, sizeof buf);
+	ssize_t n = procfs_read(root, pid, "stat", buf, sizeof buf);
 	int field = 2;
 
 	if (n < 0)
@@ -50,7 +50,7 @@ int procfs_nspid(const char *root, int32_t pid, int32_t *ret)
 {
 	char buf[PROCFS_STATUS_MAX];
 	const char *p, *last = NULL, *end;
-	ssize_t n = read_pid_file(root, pid, "status", buf, sizeof buf);
+	ssize_t n = procfs_read(root, pid, "status", buf, sizeof buf);
 	int levels = 0;
 
 	*ret = 0;
@@ -91,7 +91,7 @@ int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 	memset(ret, 0, sizeof *ret);
 	*ret_start = 0;
 	has_st = procfs_start_time(root, pid, &st1) == 0;
-	n = read_pid_file(root, pid, "cgroup", buf, sizeof buf);
+	n = procfs_read(root, pid, "cgroup", buf, sizeof buf);
 	if (n < 0) {
 		ret->state = IDENT_UNRESOLVED;
 		ret->reason = REASON_NO_PROC;
@@ -142,7 +142,7 @@ int procfs_is_runtime(const char *root, int32_t pid)
 	};
 	char buf[PROCFS_COMM_MAX];
 
-	if (read_pid_file(root, pid, "comm", buf, sizeof buf) <= 0)
+	if (procfs_read(root, pid, "comm", buf, sizeof buf) <= 0)
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
 		if (strncmp(buf, runtimes[i], strlen(runtimes[i])) == 0)
