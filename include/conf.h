@@ -25,8 +25,10 @@
 enum conf_output { OUTPUT_SYSLOG, OUTPUT_STDOUT, OUTPUT_FILE };
 enum conf_format { FORMAT_TEXT, FORMAT_JSON };
 enum conf_overflow { OVERFLOW_BLOCK, OVERFLOW_DROP };
+enum conf_input { INPUT_AUDITD, INPUT_GOAUDIT };
 
 struct conf {
+	int input;            /* enum conf_input: auditd lines or go-audit JSON */
 	int output;           /* enum conf_output */
 	char output_file[PATH_MAX];
 	int output_format;    /* enum conf_format */

@@ -36,6 +36,11 @@ struct pipe_stats {
 	uint64_t disagree;     /* the pod sources named other pods */
 	uint64_t held;         /* records that waited for the pod list */
 	uint64_t hold_max_ms;  /* longest such wait */
+	/* input = go-audit: objects (every non-empty line), the ones not
+	 * enriched for their form (reported or passed on as they came), those
+	 * cut on input, messages with a pid past GOAUDIT_PIDS_MAX */
+	uint64_t goaudit_objects, goaudit_malformed, goaudit_overlong;
+	uint64_t goaudit_capped;
 };
 
 struct pipeline;
@@ -93,6 +98,12 @@ struct podsnap;
  */
 void pipeline_pods(struct pipeline *p, uint64_t ticket, struct podsnap *snap,
 		   int64_t now);
+
+/*
+ * pipeline_line_max - the input line cap this pipeline wants (RECORD_MAX;
+ * GOAUDIT_LINE_MAX for input = go-audit), for input_set_line_max().
+ */
+size_t pipeline_line_max(const struct pipeline *p);
 
 /* pipeline_node_matches - 1 when a record's node= names this node. */
 int pipeline_node_matches(const char *mine, const char *node, size_t len);

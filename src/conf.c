@@ -23,6 +23,9 @@ static const struct conf_enum_val output_vals[] = {
 	{ "syslog", OUTPUT_SYSLOG }, { "stdout", OUTPUT_STDOUT },
 	{ "file", OUTPUT_FILE }, { NULL, 0 },
 };
+static const struct conf_enum_val input_vals[] = {
+	{ "auditd", INPUT_AUDITD }, { "go-audit", INPUT_GOAUDIT }, { NULL, 0 },
+};
 static const struct conf_enum_val format_vals[] = {
 	{ "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { NULL, 0 },
 };
@@ -52,6 +55,8 @@ static const struct conf_enum_val priority_vals[] = {
 		  .size = sizeof(((struct conf *)0)->n)
 
 const struct conf_key conf_keys[] = {
+	{ KEY(input, CONF_T_ENUM), .def = "auditd", .vals = input_vals,
+	  .doc = "auditd: audit records from auditd (the plugin); go-audit: go-audit's JSON lines on stdin (output_format and node_name do not apply)" },
 	{ KEY(output, CONF_T_ENUM), .def = "syslog", .vals = output_vals,
 	  .doc = "where enriched records go: syslog, stdout or file" },
 	{ KEY(output_file, CONF_T_PATH), .def = "/var/log/audit/pid2pod.log",

@@ -12,14 +12,45 @@ int input_init(struct input *in, int fd)
 {
 	memset(in, 0, sizeof *in);
 	in->fd = fd;
+	in->line_max = RECORD_MAX;
+	in->buf_size = INPUT_BUF_SIZE;
 	in->buf = malloc(INPUT_BUF_SIZE);
-	return in->buf ? 0 : -ENOMEM;
+	in->longbuf = malloc(INPUT_LONG_KEEP);
+	in->long_cap = INPUT_LONG_KEEP;
+	if (in->buf && in->longbuf)
+		return 0;
+	input_done(in);
+	return -ENOMEM;
 }
 
 void input_done(struct input *in)
 {
 	free(in->buf);
-	in->buf = NULL;
+	free(in->longbuf);
+	in->buf = in->longbuf = NULL;
+}
+
+int input_set_line_max(struct input *in, size_t line_max)
+{
+	size_t need = 2 * line_max > INPUT_BUF_SIZE ? 2 * line_max : INPUT_BUF_SIZE;
+	char *b, *l;
+
+	if (line_max < 2)
+		return -EINVAL;
+	if (need > in->buf_size) {
+		if (!(b = realloc(in->buf, need)))
+			return -ENOMEM;
+		in->buf = b;
+		in->buf_size = need;
+	}
+	if (line_max - 1 > in->long_cap) {
+		if (!(l = realloc(in->longbuf, line_max - 1)))
+			return -ENOMEM;
+		in->longbuf = l;
+		in->long_cap = line_max - 1;
+	}
+	in->line_max = line_max;
+	return 0;
 }
 
 size_t input_pending(const struct input *in)
@@ -33,15 +64,15 @@ ssize_t input_read(struct input *in)
 
 	if (in->start == in->end) {
 		in->start = in->end = 0;
-	} else if (in->start > 0 && in->end == INPUT_BUF_SIZE) {
+	} else if (in->start > 0 && in->end == in->buf_size) {
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
 		in->end -= in->start;
 		in->start = 0;
 	}
-	if (in->end == INPUT_BUF_SIZE)
+	if (in->end == in->buf_size)
 		return -ENOBUFS;
 	do
-		n = read(in->fd, in->buf + in->end, INPUT_BUF_SIZE - in->end);
+		n = read(in->fd, in->buf + in->end, in->buf_size - in->end);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
@@ -77,7 +108,7 @@ int input_next(struct input *in, const char **line, size_t *len,
 	if (in->long_ready) {
 		in->long_ready = 0;
 		*line = in->longbuf;
-		*len = INPUT_LONG_KEEP;
+		*len = in->long_keep;
 		*orig_len = in->long_ready_len;
 		return 1;
 	}
@@ -85,7 +116,7 @@ int input_next(struct input *in, const char **line, size_t *len,
 		return 0;
 	p = in->buf + in->start;
 	avail = in->end - in->start;
-	nl = memchr(p, '\n', avail < RECORD_MAX ? avail : RECORD_MAX);
+	nl = memchr(p, '\n', avail < in->line_max ? avail : in->line_max);
 	if (nl) {
 		*line = p;
 		*len = (size_t)(nl - p);
@@ -93,12 +124,13 @@ int input_next(struct input *in, const char **line, size_t *len,
 		in->start += *len + 1;
 		return 1;
 	}
-	if (avail >= RECORD_MAX) {
+	if (avail >= in->line_max) {
 		/* no newline within the cap: keep the head, skip the rest */
-		memcpy(in->longbuf, p, INPUT_LONG_KEEP);
+		in->long_keep = in->line_max - 1;
+		memcpy(in->longbuf, p, in->long_keep);
 		in->in_long = 1;
-		in->long_len = INPUT_LONG_KEEP;
-		in->start += INPUT_LONG_KEEP;
+		in->long_len = in->long_keep;
+		in->start += in->long_keep;
 		return input_next(in, line, len, orig_len);
 	}
 	if (in->eof && avail > 0) {

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pipeline.h"
 #include "plugin.h"
 #include "privs.h"
 #include "procconn.h"
@@ -135,6 +136,9 @@ int main(int argc, char **argv)
 	e = plugin_build(&pl);
 	if (e < 0)
 		fatalx("start-up: %s", strerror(-e));
+	/* go-audit's objects hold a whole event: a larger line cap */
+	if (input_set_line_max(&pl.in, pipeline_line_max(pl.pipe)) < 0)
+		fatalx("out of memory");
 	plugin_connector(&pl);
 	if (pl.conf.log_file[0] && log_set_file(pl.conf.log_file) < 0)
 		log_warn("log_file %s", pl.conf.log_file);
@@ -145,7 +149,8 @@ int main(int argc, char **argv)
 		log_warnx("cannot drop privileges: %s", strerror(-e));
 	/* threads after the drop: capabilities are per thread */
 	plugin_kubelet(&pl);
-	log_info("started: output=%s format=%s node=%s proc_root=%s",
+	log_info("started: input=%s output=%s format=%s node=%s proc_root=%s",
+		 conf_enum_name("input", pl.conf.input),
 		 conf_enum_name("output", pl.conf.output),
 		 conf_enum_name("output_format", pl.conf.output_format),
 		 pl.node, pl.conf.proc_root);

@@ -17,6 +17,7 @@
 #include "ctrmeta.h"
 #include "enrich.h"
 #include "event.h"
+#include "goaudit.h"
 #include "holdq.h"
 #include "jsonout.h"
 #include "kubelet.h"
@@ -26,6 +27,13 @@
 #include "podcache.h"
 #include "record.h"
 #include "resolve.h"
+
+/* A held go-audit object: this, its pids' identities, then the line. */
+struct ga_held {
+	uint32_t nids, line_len;
+};
+#define GA_HELD_MAX (sizeof(struct ga_held) + \
+		     GOAUDIT_PIDS_MAX * sizeof(struct ident) + GOAUDIT_LINE_MAX)
 
 struct pipeline {
 	int format;
@@ -48,6 +56,9 @@ struct pipeline {
 	uint64_t jheld_ticket;
 	int64_t jheld_until, jheld_since;
 	struct pipe_stats st;
+	int goaudit;        /* input = go-audit: JSON objects, not records */
+	size_t room;        /* output room one line may need */
+	char *ga_buf;       /* go-audit: a held entry being put together */
 };
 
 int pipeline_node_matches(const char *mine, const char *node, size_t len)
@@ -159,7 +170,10 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 
 	if (!p)
 		return NULL;
-	p->format = c->output_format;
+	p->goaudit = c->input == INPUT_GOAUDIT;
+	/* go-audit objects go out one for one, as text records do */
+	p->format = p->goaudit ? FORMAT_TEXT : c->output_format;
+	p->room = p->goaudit ? GOAUDIT_ROOM_MAX : PIPE_LINE_ROOM;
 	p->overflow = c->overflow_action;
 	p->max_bytes = (size_t)c->queue_max_bytes;
 	snprintf(p->node, sizeof p->node, "%s", node_name);
@@ -193,6 +207,7 @@ void pipeline_free(struct pipeline *p)
 	eventtab_free(p->events);
 	podcache_free(p->pc);
 	holdq_done(&p->held);
+	free(p->ga_buf);
 	free(p);
 }
 
@@ -205,8 +220,9 @@ size_t pipeline_queued_bytes(const struct pipeline *p)
 int pipeline_has_room(const struct pipeline *p)
 {
 	return pipeline_queued_bytes(p) + PIPE_LINE_ROOM <= p->max_bytes &&
-	       outq_free(p->q) >= PIPE_LINE_ROOM &&
-	       (!p->held.q.buf || holdq_free(&p->held) >= holdq_room(RECORD_MAX));
+	       outq_free(p->q) >= p->room &&
+	       (!p->held.q.buf || holdq_free(&p->held) >=
+		holdq_room(p->goaudit ? GA_HELD_MAX : RECORD_MAX));
 }
 
 static void count_ident(struct pipeline *p, const struct ident *id)
@@ -278,6 +294,149 @@ static void emit_text(struct pipeline *p, const struct record *r,
 }
 
 /*
+ * input = go-audit: one object in, one line out, in input order, through
+ * the same hold as text records.  A held object keeps the identities its
+ * pids had at arrival (struct ga_held).
+ */
+struct ga_emit {
+	struct pipeline *p;
+	struct ident *ids;
+};
+
+static size_t ga_k8s(void *ctx, unsigned i, int32_t pid, char *dst, size_t cap)
+{
+	struct ga_emit *g = ctx;
+	struct pipeline *p = g->p;
+	struct ident *id = &g->ids[i];
+	const struct k8s_names *nm = NULL;
+	struct names_buf nb;
+	size_t n;
+
+	(void)pid;
+	if (id->state == IDENT_CONTAINER || id->state == IDENT_POD_ONLY)
+		count_names(p, names_lookup(p->cm, p->pc, id, p->now, &nb,
+					    &nm, NULL));
+	n = jsonout_k8s(dst, cap, id, nm, id->nspid);
+	if (!n && nm) {
+		/* too long with its names: the identity alone */
+		p->st.fields_dropped++;
+		n = jsonout_k8s(dst, cap, id, NULL, id->nspid);
+	}
+	return n;
+}
+
+static void ga_emit(struct pipeline *p, const char *line, size_t len,
+		    size_t orig_len, const struct goaudit_obj *o,
+		    struct ident *ids)
+{
+	const char *why = goaudit_why(o->status, orig_len > len);
+	size_t room = why ? GOAUDIT_REPORT_BOUND :
+			    GOAUDIT_OUT_BOUND(len, o->npids);
+	char *dst = outq_reserve(p->q, room);
+	struct ga_emit g = { p, ids };
+	size_t n;
+
+	if (!dst) {
+		/* pipeline_has_room() keeps p->room free: a caller skipped it */
+		p->st.dropped++;
+		return;
+	}
+	if (why) {
+		n = goaudit_malformed(dst, room, line, len, orig_len, why);
+	} else if (o->status == GOAUDIT_OK) {
+		n = goaudit_format(dst, room, line, len, o, ga_k8s, &g);
+	} else {
+		/* valid JSON of another shape, or a blank line: as it came */
+		memcpy(dst, line, len);
+		dst[len] = '\n';
+		n = len + 1;
+	}
+	outq_commit(p->q, n);
+}
+
+static void ga_release(struct pipeline *p, const struct held *e)
+{
+	struct ident ids[GOAUDIT_PIDS_MAX];
+	const char *b = held_line(e), *line;
+	struct goaudit_obj o;
+	struct ga_held gh;
+
+	memcpy(&gh, b, sizeof gh);
+	memcpy(ids, b + sizeof gh, gh.nids * sizeof ids[0]);
+	line = b + sizeof gh + gh.nids * sizeof ids[0];
+	goaudit_scan(line, gh.line_len, &o);  /* the same pids, in order */
+	ga_emit(p, line, gh.line_len, e->orig_len, &o, ids);
+}
+
+static void release(struct pipeline *p, int force);
+
+static void goaudit_line(struct pipeline *p, const char *line, size_t len,
+			 size_t orig_len)
+{
+	struct ident ids[GOAUDIT_PIDS_MAX];
+	struct held h = { .orig_len = (uint32_t)orig_len, .arrived_ms = p->now };
+	struct ga_held gh = { 0, (uint32_t)len };
+	struct goaudit_obj o;
+	uint64_t t = 0;
+	int cut = orig_len > len;
+
+	goaudit_scan(line, len, &o);
+	if (o.status != GOAUDIT_EMPTY || cut) {
+		p->st.records_in++;
+		p->st.goaudit_objects++;
+		if (cut || o.status != GOAUDIT_OK) {
+			p->st.malformed++;
+			p->st.goaudit_malformed++;
+		}
+		if (cut) {
+			p->st.truncated++;
+			p->st.goaudit_overlong++;
+		}
+	}
+	p->st.goaudit_capped += o.capped;
+	for (unsigned i = 0; i < o.npids; i++) {
+		resolver_lookup(p->res, o.pids[i].pid, p->now, &ids[i]);
+		count_ident(p, &ids[i]);
+		if (p->pc && p->hold_ms && (ids[i].state == IDENT_CONTAINER ||
+					    ids[i].state == IDENT_POD_ONLY)) {
+			/* a miss starts the fetch that may name it */
+			struct ident copy = ids[i];
+			const struct k8s_names *nm;
+			struct names_buf nb;
+			uint64_t ti = 0;
+
+			names_lookup(p->cm, p->pc, &copy, p->now, &nb, &nm, &ti);
+			if (ti > t)
+				t = ti;
+		}
+	}
+	if (t && (h.deadline_ms = hold_deadline(p, t, p->now))) {
+		h.ticket = t;
+		p->st.held++;
+	}
+	if (!h.ticket && !holdq_front(&p->held)) {
+		ga_emit(p, line, len, orig_len, &o, ids);
+		return;
+	}
+	if (!p->ga_buf)
+		p->ga_buf = malloc(GA_HELD_MAX);
+	gh.nids = o.npids;
+	h.len = (uint32_t)(sizeof gh + gh.nids * sizeof ids[0] + len);
+	if (p->ga_buf) {
+		memcpy(p->ga_buf, &gh, sizeof gh);
+		memcpy(p->ga_buf + sizeof gh, ids, gh.nids * sizeof ids[0]);
+		memcpy(p->ga_buf + sizeof gh + gh.nids * sizeof ids[0], line, len);
+	}
+	if (!p->ga_buf || holdq_push(&p->held, &h, p->ga_buf) < 0) {
+		/* as for text records: nothing waits any longer */
+		release(p, 1);
+		ga_emit(p, line, len, orig_len, &o, ids);
+		return;
+	}
+	release(p, 0);
+}
+
+/*
  * Release held text records whose wait is over (all of them with force),
  * oldest first, while the output queue has room.
  */
@@ -286,7 +445,7 @@ static void release(struct pipeline *p, int force)
 	const struct held *e;
 
 	while ((e = holdq_front(&p->held)) &&
-	       outq_free(p->q) >= PIPE_LINE_ROOM) {
+	       outq_free(p->q) >= p->room) {
 		struct ident id = e->id, oid = e->oid;
 		struct record r;
 
@@ -294,6 +453,11 @@ static void release(struct pipeline *p, int force)
 			return;
 		if (e->ticket)
 			count_wait(p, e->arrived_ms);
+		if (p->goaudit) {
+			ga_release(p, e);
+			holdq_pop(&p->held);
+			continue;
+		}
 		record_scan(held_line(e), e->len, &r);
 		if (is_malformed(&r, e->len, e->orig_len))
 			malformed(p, &r, held_line(e), e->len, e->orig_len);
@@ -370,8 +534,13 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 				  (unsigned long long)p->st.dropped, sup);
 		return;
 	}
+	if (p->goaudit) {
+		goaudit_line(p, line, len, orig_len);
+		return;
+	}
 	record_scan(line, len, &r);
-	if (r.flags & REC_EOE) {
+	/* an overlong "EOE" is a malformed line like any other: shown, not lost */
+	if ((r.flags & REC_EOE) && !is_malformed(&r, len, orig_len)) {
 		p->st.eoe++;
 		if (p->events) {
 			eventtab_add(p->events, &r, NULL, now);
@@ -457,6 +626,11 @@ int pipeline_idle(const struct pipeline *p)
 {
 	return !holdq_front(&p->held) &&
 	       (!p->events || eventtab_pending(p->events) == 0);
+}
+
+size_t pipeline_line_max(const struct pipeline *p)
+{
+	return p->goaudit ? GOAUDIT_LINE_MAX : RECORD_MAX;
 }
 
 const struct pipe_stats *pipeline_stats(const struct pipeline *p)
