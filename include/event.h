@@ -4,8 +4,9 @@
  * Records of concurrent events arrive interleaved; an event is complete at
  * its EOE, at once for single-record user-space types (USER_*, DAEMON_*),
  * after EVENT_TIMEOUT_MS without its EOE (auditd dropped it under load), or
- * at EOF.  Lookups are O(1) (hash by serial) and expiry looks only at the
- * oldest open event, so incomplete events cost constant time each.
+ * at EOF, or when open events hold more than EVENT_OPEN_BYTES_MAX (the
+ * oldest first).  Lookups are O(1) (hash by serial) and expiry looks only
+ * at the oldest open event, so incomplete events cost constant time each.
  * Completed events wait in a FIFO (completion order) until eventtab_drain()
  * hands them to the emit callback; a callback that has no room returns
  * -ENOSPC and the event waits for the next drain, so nothing is lost when
@@ -23,6 +24,11 @@
 
 #define EVENT_TIMEOUT_MS 2000
 #define EVENT_OPEN_MAX 8192          /* more open: the oldest is closed */
+/* more bytes held by open events: the oldest are closed.  Open events count
+ * toward queue_max_bytes; without this cap a stream of events that lost
+ * their EOE (auditd dropping under load) would fill the queue and stop
+ * input until the oldest timed out, 2 s, exactly when auditd is behind. */
+#define EVENT_OPEN_BYTES_MAX (2 * 1024 * 1024)
 #define EVENT_BYTES_MAX (256 * 1024) /* more bytes: closed early */
 #define EVENT_NODE_MAX 255
 

@@ -23,7 +23,7 @@
 
 #include "ident.h"
 
-#define RESOLVE_CACHE_SETS 32768     /* 2 entries each; power of 2 */
+#define RESOLVE_CACHE_SETS 65536     /* 2 entries each (100,000 pids fit); power of 2 */
 #define RESOLVE_REVALIDATE_MS 1000
 #define RESOLVE_MISSING_TTL_MS 1000  /* how long "no such pid" is believed */
 #define RESOLVE_EXIT_GRACE_MS 30000  /* answers kept after an exit */

@@ -2,6 +2,12 @@
  * ctrmeta.c - the container cache of ctrmeta.h: two-way set-associative by
  * a hash of the id; a new entry takes an empty way, else the one used
  * longest ago.  Entries unused for CTRMETA_GRACE_MS count as empty.
+ * "No state file" answers live apart, in a compact two-way table of 64-bit
+ * id hashes (16 bytes an entry), so that a node with more containers than
+ * the cache holds, none with a state file (the runtime's state not mounted,
+ * the kubelet the only source), costs one set of failed opens per
+ * container every CTRMETA_MISS_TTL_MS, not one per record, and its misses
+ * never push out the answers that were found.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +17,9 @@
 
 #define WAYS 2
 #define DIRS_BUF 1024
+#define MISS_SETS 16384 /* 2 entries each; power of 2 */
 
-enum { E_EMPTY = 0, E_FOUND, E_NONE };
+enum { E_EMPTY = 0, E_FOUND };
 
 struct entry {
 	char id[65];
@@ -27,6 +34,7 @@ struct ctrmeta {
 	unsigned ndirs;
 	char ns[64];
 	struct entry *e; /* CTRMETA_SETS * WAYS */
+	struct miss { uint64_t h; int64_t read_ms; } *miss; /* MISS_SETS * WAYS */
 	struct ctrmeta_stats st;
 };
 
@@ -48,10 +56,12 @@ struct ctrmeta *ctrmeta_new(const char *dirs, const char *ns)
 		cm->dirs[cm->ndirs++] = p;
 	}
 	cm->e = calloc((size_t)CTRMETA_SETS * WAYS, sizeof *cm->e);
-	if (!cm->e)
+	cm->miss = calloc((size_t)MISS_SETS * WAYS, sizeof *cm->miss);
+	if (!cm->e || !cm->miss)
 		goto fail;
 	return cm;
 fail:
+	free(cm->e);
 	free(cm);
 	errno = EINVAL;
 	return NULL;
@@ -62,7 +72,40 @@ void ctrmeta_free(struct ctrmeta *cm)
 	if (!cm)
 		return;
 	free(cm->e);
+	free(cm->miss);
 	free(cm);
+}
+
+/* FNV-1a over the whole id; never 0 (0 marks an empty miss entry). */
+static uint64_t hash64(const char *id)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (int i = 0; id[i]; i++)
+		h = (h ^ (unsigned char)id[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* The miss entry of id, or NULL; the set's first way when ret_set. */
+static struct miss *miss_find(struct ctrmeta *cm, uint64_t h, struct miss **ret_set)
+{
+	struct miss *set = &cm->miss[(h >> 32 & (MISS_SETS - 1)) * WAYS];
+
+	*ret_set = set;
+	for (int w = 0; w < WAYS; w++)
+		if (set[w].h == h)
+			return &set[w];
+	return NULL;
+}
+
+static void miss_note(struct ctrmeta *cm, uint64_t h, int64_t now)
+{
+	struct miss *set, *x = miss_find(cm, h, &set);
+
+	if (!x) /* the older way goes */
+		x = set[0].read_ms <= set[1].read_ms ? &set[0] : &set[1];
+	x->h = h;
+	x->read_ms = now;
 }
 
 static uint32_t hash_id(const char *id)
@@ -83,6 +126,9 @@ const struct rtstate_meta *ctrmeta_get(struct ctrmeta *cm, const char *id,
 				       int64_t now)
 {
 	struct entry *set, *x = NULL;
+	struct miss *mset, *mx;
+	struct rtstate_meta m;
+	uint64_t h;
 	int r;
 
 	cm->st.lookups++;
@@ -92,13 +138,20 @@ const struct rtstate_meta *ctrmeta_get(struct ctrmeta *cm, const char *id,
 	for (int w = 0; w < WAYS; w++)
 		if (live(&set[w], now) && strcmp(set[w].id, id) == 0)
 			x = &set[w];
-	if (x && (x->state == E_FOUND ||
-		  now - x->read_ms < CTRMETA_MISS_TTL_MS)) {
+	if (x) { /* only answers that were found are kept here */
 		cm->st.hits++;
 		x->used_ms = now;
-		return x->state == E_FOUND ? &x->m : NULL;
+		return &x->m;
 	}
-	if (!x) {
+	h = hash64(id);
+	mx = miss_find(cm, h, &mset);
+	if (mx && now - mx->read_ms < CTRMETA_MISS_TTL_MS) {
+		cm->st.hits++;
+		return NULL;
+	}
+	cm->st.reads++;
+	r = rtstate_find(cm->dirs, cm->ndirs, cm->ns, id, &m);
+	if (r == 1) {
 		/* a free way, else the one used longest ago */
 		for (int w = 0; w < WAYS; w++) {
 			struct entry *c = &set[w];
@@ -112,18 +165,14 @@ const struct rtstate_meta *ctrmeta_get(struct ctrmeta *cm, const char *id,
 		}
 		if (live(x, now))
 			cm->st.evictions++;
-	}
-	cm->st.reads++;
-	memset(x, 0, sizeof *x);
-	memcpy(x->id, id, 65);
-	x->read_ms = x->used_ms = now;
-	r = rtstate_find(cm->dirs, cm->ndirs, cm->ns, id, &x->m);
-	if (r == 1) {
+		memcpy(x->id, id, 65);
+		x->read_ms = x->used_ms = now;
 		x->state = E_FOUND;
+		x->m = m;
 		cm->st.found++;
 		return &x->m;
 	}
-	x->state = E_NONE;
+	miss_note(cm, h, now);
 	if (r < 0)
 		cm->st.bad++;
 	else

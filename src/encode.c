@@ -210,6 +210,12 @@ static inline char json_short_escape(unsigned char c)
 	}
 }
 
+/* 1: byte c goes into a JSON string as it is (printable ASCII, not '"' or '\\'). */
+static inline int json_plain(unsigned char c)
+{
+	return c >= JSON_CTRL_END && c < JSON_DEL && c != '"' && c != '\\';
+}
+
 /*
  * Write (dst != NULL) or only measure (dst == NULL) the JSON string literal
  * for s[0..len); returns its length.  One walker for both keeps the measure
@@ -225,15 +231,19 @@ static size_t json_walk(char *dst, const unsigned char *s, size_t len)
 		dst[out] = '"';
 	out++;
 	while (i < len) {
-		c = s[i];
-		if (c >= JSON_CTRL_END && c < UTF8_ASCII_END && c != '"' &&
-		    c != '\\' && c != JSON_DEL) {
+		/* a run of bytes that go as they are: one copy for all of it */
+		size_t j = i;
+
+		while (j < len && json_plain(s[j]))
+			j++;
+		if (j > i) {
 			if (dst)
-				dst[out] = (char)c;
-			out++;
-			i++;
+				memcpy(dst + out, s + i, j - i);
+			out += j - i;
+			i = j;
 			continue;
 		}
+		c = s[i];
 		if (c >= UTF8_ASCII_END) {
 			n = utf8_seq_len(s + i, len - i);
 			if (n) {

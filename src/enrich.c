@@ -25,13 +25,17 @@ static void put(struct fieldbuf *fb, const char *prefix, const char *name,
 		const char *val, int raw)
 {
 	char fname[FIELD_NAME_MAX];
-	size_t used = fb->n ? fb->end[fb->n - 1] : 0, w;
+	size_t used = fb->n ? fb->end[fb->n - 1] : 0, w, pl, nl;
 
 	if (fb->full || fb->n >= FIELDS_MAX || !val || !*val)
 		return;
-	if ((size_t)snprintf(fname, sizeof fname, "%s%s", prefix, name) >=
-	    sizeof fname)
+	/* prefix + name, without stdio: this runs for every field of every record */
+	pl = strlen(prefix);
+	nl = strlen(name);
+	if (pl + nl >= sizeof fname)
 		return;
+	memcpy(fname, prefix, pl);
+	memcpy(fname + pl, name, nl + 1);
 	if (raw)
 		w = encode_field_raw(fb->buf + used, sizeof fb->buf - used,
 				     fname, val);

@@ -13,8 +13,8 @@
 #include "event.h"
 
 #define EVENT_HASH_SLOTS 16384 /* power of 2 */
-#define EVENT_BUF_INITIAL 4096
-#define EVENT_FREE_MAX 256     /* events kept for reuse */
+#define EVENT_BUF_INITIAL 2048 /* most events are 1-2 KB */
+#define EVENT_FREE_MAX 512     /* events kept for reuse */
 
 struct eventtab {
 	struct event *hash[EVENT_HASH_SLOTS];
@@ -24,6 +24,7 @@ struct eventtab {
 	struct event *free;
 	unsigned nfree;
 	size_t open, bytes;
+	size_t open_bytes;    /* of bytes: held by open events */
 	event_emit_fn emit;
 	void *ctx;
 	struct event_stats st;
@@ -117,6 +118,7 @@ static void unlink_event(struct eventtab *t, struct event *e)
 static void close_event(struct eventtab *t, struct event *e, int how)
 {
 	unlink_event(t, e);
+	t->open_bytes -= e->len;
 	e->complete_by = how;
 	t->st.events++;
 	switch (how) {
@@ -229,6 +231,7 @@ static int append(struct eventtab *t, struct event *e, const struct record *r)
 	e->len += r->len + 1;
 	e->nrec++;
 	t->bytes += r->len + 1;
+	t->open_bytes += r->len + 1;
 	return 0;
 }
 
@@ -282,6 +285,8 @@ int eventtab_add(struct eventtab *t, const struct record *r,
 	}
 	if (event_is_single(r))
 		close_event(t, e, EVCLOSE_SINGLE);
+	while (t->open_bytes > EVENT_OPEN_BYTES_MAX && t->oldest)
+		close_event(t, t->oldest, EVCLOSE_LIMIT);
 	return 0;
 }
 

@@ -2,9 +2,11 @@
  * procfs.c - reads of /proc/<pid>/{cgroup,stat,status,comm} (see procfs.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "procfs.h"
@@ -12,6 +14,35 @@
 
 #define PROCFS_PATH_MAX 4200
 #define STARTTIME_FIELD 22
+
+/*
+ * One open, one read, one close: the files read here are produced whole by
+ * one read (procfs's single-record files: cgroup, stat, status, comm; or
+ * small regular files in a fake tree), so a short read is their end and the
+ * read that would return 0 is not made: on the exec path that is a third
+ * of the syscalls.  A read that fills the buffer is as far as
+ * read_small_file would go too (size - 1 bytes, NUL-terminated).
+ */
+static ssize_t read_whole(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd, e;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = '\0';
+	return n;
+}
 
 ssize_t procfs_read(const char *root, int32_t pid, const char *name,
 		    char *buf, size_t size)
@@ -21,7 +52,7 @@ ssize_t procfs_read(const char *root, int32_t pid, const char *name,
 	if ((size_t)snprintf(path, sizeof path, "%s/%d/%s", root, (int)pid,
 			     name) >= sizeof path)
 		return -ENAMETOOLONG;
-	return read_small_file(path, buf, size);
+	return read_whole(path, buf, size);
 }
 
 int procfs_start_time(const char *root, int32_t pid, uint64_t *ret)

@@ -12,6 +12,9 @@
 
 #include "record.h"
 
+/* bare values up to this long are scanned inline, longer ones by memchr */
+#define SHORT_VALUE 16
+
 static int starts(const char *p, const char *end, const char *lit, size_t n)
 {
 	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
@@ -126,9 +129,16 @@ static void scan_fields(const char *p, const char *end, struct record *r)
 				r->insert_at = (uint32_t)(vend - r->line);
 			}
 		} else {
-			vend = memchr(v, ' ', (size_t)(end - v));
-			if (!vend)
-				vend = end;
+			/* most bare values are a few bytes: look at those
+			 * inline, leave long ones (hex) to memchr */
+			vend = v;
+			while (vend < end && vend - v < SHORT_VALUE && *vend != ' ')
+				vend++;
+			if (vend < end && *vend != ' ') {
+				vend = memchr(vend, ' ', (size_t)(end - vend));
+				if (!vend)
+					vend = end;
+			}
 		}
 		if (eq - key == 3 && memcmp(key, "pid", 3) == 0 &&
 		    r->pid == RECORD_NO_PID)

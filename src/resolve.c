@@ -3,7 +3,11 @@
  *
  * The cache is two-way set-associative: set = pid & (SETS-1).  A new entry
  * takes an empty way, else an exited one, else the one confirmed longest
- * ago.  Lookups are O(1) with no probing.
+ * ago.  Lookups are O(1) with no probing.  A slot keeps its answer packed
+ * (the container id and pod UID as bytes, not hex: 88 bytes a slot instead
+ * of 144), so the RESOLVE_CACHE_SETS * 2 slots that hold a node's 100,000
+ * pids take 11.5 MB; an answer that does not pack (never seen: procfs
+ * writes lowercase hex ids and UIDs) is given out but not cached.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,19 +17,131 @@
 #include "resolve.h"
 
 #define WAYS 2
+#define CID_BYTES (CONTAINER_ID_LEN / 2)
+#define UID_BYTES 16
+#define UUID_DASHED_LEN 36
+#define UID_HEX_LEN 32
 
 enum origin { FROM_READ = 0, FROM_PARENT, FROM_NOTHING };
+enum { UID_NONE = 0, UID_DASHED, UID_HEX32 };
 
 struct slot {
 	int32_t pid;          /* 0: empty */
 	uint8_t has_start;    /* start_time is known */
 	uint8_t origin;       /* enum origin */
 	uint8_t exited;
+	/* the answer, packed (pack/unpack) */
+	uint8_t state, runtime, reason;
+	uint8_t has_cid, uid_form;
+	int32_t nspid;
 	uint64_t start_time;
 	int64_t checked_ms;   /* when the answer was last confirmed */
 	int64_t exited_ms;
-	struct ident id;
+	uint8_t cid[CID_BYTES];
+	uint8_t uid[UID_BYTES];
 };
+
+static const char hexd[] = "0123456789abcdef";
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* n lowercase hex digits at h -> n/2 bytes; -1 when h holds anything else */
+static int unhex(uint8_t *out, const char *h, size_t n)
+{
+	for (size_t i = 0; i < n; i += 2) {
+		int a = hexval(h[i]), b = hexval(h[i + 1]);
+
+		if (a < 0 || b < 0)
+			return -1;
+		out[i / 2] = (uint8_t)(a << 4 | b);
+	}
+	return 0;
+}
+
+static void tohex(char *h, const uint8_t *in, size_t nbytes)
+{
+	for (size_t i = 0; i < nbytes; i++) {
+		h[2 * i] = hexd[in[i] >> 4];
+		h[2 * i + 1] = hexd[in[i] & 0xf];
+	}
+}
+
+static int is_dash_pos(size_t i)
+{
+	return i == 8 || i == 13 || i == 18 || i == 23;
+}
+
+/* id -> s's answer fields; -1 when id does not pack (s unchanged then) */
+static int pack(struct slot *s, const struct ident *id)
+{
+	size_t cl = strnlen(id->container_id, sizeof id->container_id);
+	size_t ul = strnlen(id->pod_uid, sizeof id->pod_uid);
+	uint8_t cid[CID_BYTES] = { 0 }, uid[UID_BYTES] = { 0 };
+	char hex[UID_HEX_LEN];
+	int form = UID_NONE;
+
+	if (cl != 0 && (cl != CONTAINER_ID_LEN || unhex(cid, id->container_id, cl) < 0))
+		return -1;
+	if (ul == UID_HEX_LEN) {
+		if (unhex(uid, id->pod_uid, ul) < 0)
+			return -1;
+		form = UID_HEX32;
+	} else if (ul == UUID_DASHED_LEN) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < ul; i++) {
+			if (is_dash_pos(i)) {
+				if (id->pod_uid[i] != '-')
+					return -1;
+			} else {
+				hex[k++] = id->pod_uid[i];
+			}
+		}
+		if (unhex(uid, hex, UID_HEX_LEN) < 0)
+			return -1;
+		form = UID_DASHED;
+	} else if (ul != 0) {
+		return -1;
+	}
+	s->state = id->state;
+	s->runtime = id->runtime;
+	s->reason = id->reason;
+	s->nspid = id->nspid;
+	s->has_cid = cl != 0;
+	s->uid_form = (uint8_t)form;
+	memcpy(s->cid, cid, sizeof cid);
+	memcpy(s->uid, uid, sizeof uid);
+	return 0;
+}
+
+static void unpack(const struct slot *s, struct ident *id)
+{
+	char hex[UID_HEX_LEN];
+
+	memset(id, 0, sizeof *id);
+	id->state = s->state;
+	id->runtime = s->runtime;
+	id->reason = s->reason;
+	id->nspid = s->nspid;
+	if (s->has_cid)
+		tohex(id->container_id, s->cid, CID_BYTES);
+	if (s->uid_form == UID_HEX32) {
+		tohex(id->pod_uid, s->uid, UID_BYTES);
+	} else if (s->uid_form == UID_DASHED) {
+		size_t k = 0;
+
+		tohex(hex, s->uid, UID_BYTES);
+		for (size_t i = 0; i < UUID_DASHED_LEN; i++)
+			id->pod_uid[i] = is_dash_pos(i) ? '-' : hex[k++];
+	}
+}
 
 struct resolver {
 	char proc_root[4096];
@@ -110,8 +226,10 @@ static void count(struct resolve_stats *st, const struct ident *id)
 	}
 }
 
-/* Read pid now into its slot; keeps an inherited answer if it is gone. */
-static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now)
+/* Read pid now into its slot (and *out); keeps an inherited answer if it
+ * is gone. */
+static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
+			      struct ident *out)
 {
 	struct slot *s = claim(r, pid);
 	struct ident id;
@@ -124,12 +242,13 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now)
 	    !s->exited) {
 		/* gone already: the parent's answer stands */
 		s->checked_ms = now;
+		unpack(s, out);
 		return s;
 	}
 	if (s->pid != pid || e >= 0)
 		s->exited = 0;
-	s->pid = pid;
-	s->id = id;
+	*out = id;
+	s->pid = pack(s, &id) == 0 ? pid : 0; /* 0: given out, not cached */
 	s->origin = e < 0 ? FROM_NOTHING : FROM_READ;
 	s->has_start = e == 1;
 	s->start_time = start;
@@ -164,12 +283,15 @@ static int still_good(struct resolver *r, struct slot *s, int64_t now)
 
 /* The slot holding a good answer for pid, read now if need be. */
 static struct slot *lookup_slot(struct resolver *r, int32_t pid, int64_t now,
-				int *ret_hit)
+				int *ret_hit, struct ident *out)
 {
 	struct slot *s = find(r, pid);
 
 	*ret_hit = s && still_good(r, s, now);
-	return *ret_hit ? s : read_into(r, pid, now);
+	if (!*ret_hit)
+		return read_into(r, pid, now, out);
+	unpack(s, out);
+	return s;
 }
 
 void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
@@ -186,7 +308,7 @@ void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 		r->st.unresolved++;
 		return;
 	}
-	s = lookup_slot(r, pid, now, &hit);
+	s = lookup_slot(r, pid, now, &hit, ret);
 	if (hit) {
 		r->st.hits++;
 		if (s->origin == FROM_PARENT)
@@ -196,7 +318,6 @@ void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 	} else {
 		r->st.misses++;
 	}
-	*ret = s->id;
 	count(&r->st, ret);
 }
 
@@ -215,7 +336,7 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		s->pid = 0;
 	if (parent <= 0)
 		return;
-	pid_of_parent = lookup_slot(r, parent, now, &hit)->id;
+	lookup_slot(r, parent, now, &hit, &pid_of_parent);
 	if (pid_of_parent.state != IDENT_CONTAINER)
 		return;
 	if (procfs_is_runtime(r->proc_root, parent)) {
@@ -224,10 +345,9 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	}
 	s = claim(r, child);
 	memset(s, 0, sizeof *s);
-	s->pid = child;
+	pid_of_parent.nspid = 0; /* the child's own is not known */
+	s->pid = pack(s, &pid_of_parent) == 0 ? child : 0;
 	s->origin = FROM_PARENT;
-	s->id = pid_of_parent;
-	s->id.nspid = 0; /* the child's own is not known */
 	s->checked_ms = now;
 	r->st.inherited++;
 }
@@ -235,11 +355,12 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 void resolver_on_exec(struct resolver *r, int32_t pid, int64_t now)
 {
 	struct slot *s;
+	struct ident id;
 
 	if (pid <= 0)
 		return;
 	r->st.exec_reads++;
-	s = read_into(r, pid, now);
+	s = read_into(r, pid, now, &id);
 	if (s->origin != FROM_READ)
 		r->st.exec_gone++;
 }
@@ -274,7 +395,7 @@ int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret)
 
 	if (!s)
 		return 0;
-	*ret = s->id;
+	unpack(s, ret);
 	return 1;
 }
 
