@@ -39,6 +39,11 @@ struct plugin {
 	struct log_rate werr_rate;
 	struct log_rate metrics_rate;
 	uint64_t lost_at_exit;
+	/* overflow_action = block: times input reading paused at the bound,
+	 * for how long in all, since when (0: not paused) */
+	uint64_t input_pauses, input_paused_ms;
+	int64_t paused_since;
+	struct log_rate pause_rate;
 };
 
 /* plugin_build - queue, pipeline and sink for pl->conf; 0 or -errno. */

@@ -40,6 +40,7 @@ struct report_src {
 	int kube_state;                      /* enum podcache_state */
 	uint64_t queue_bytes, queue_high;
 	uint64_t reloads, reload_failures;
+	uint64_t input_pauses, input_paused_ms;
 };
 
 /* report_collect - fill out[] (max entries); returns how many. */

@@ -44,15 +44,16 @@ static void jw_str(struct jw *w, const char *s, size_t n)
 	w->len += k;
 }
 
-/* ,"key":"value" (skipped when value is NULL or empty) */
+/* ,"key":"value", both escaped (skipped when value is NULL or empty) */
 static void jw_kv(struct jw *w, int *first, const char *key, const char *val)
 {
 	if (!val || !*val)
 		return;
-	jw_lit(w, *first ? "\"" : ",\"");
+	if (!*first)
+		jw_lit(w, ",");
 	*first = 0;
-	jw_lit(w, key);
-	jw_lit(w, "\":");
+	jw_str(w, key, strlen(key));
+	jw_lit(w, ":");
 	jw_str(w, val, strlen(val));
 }
 
@@ -85,13 +86,12 @@ size_t jsonout_k8s(char *dst, size_t cap, const struct ident *id,
 			jw_kv(&w, &first, "owner", nm->owner);
 			jw_kv(&w, &first, "sa", nm->sa);
 			if (nm->nlabels) {
-				jw_lit(&w, ",\"labels\":{");
-				for (unsigned i = 0; i < nm->nlabels; i++) {
-					int f = i == 0;
+				int f = 1; /* one flag: a label skipped (empty) is not the first */
 
+				jw_lit(&w, ",\"labels\":{");
+				for (unsigned i = 0; i < nm->nlabels; i++)
 					jw_kv(&w, &f, nm->label_keys[i],
 					      nm->label_vals[i]);
-				}
 				jw_lit(&w, "}");
 			}
 		}

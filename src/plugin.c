@@ -230,6 +230,8 @@ static void plugin_reload(struct plugin *pl)
 	}
 	plugin_connector(pl);
 	plugin_kubelet(pl);
+	if (input_set_line_max(&pl->in, pipeline_line_max(pl->pipe)) < 0)
+		log_warnx("SIGHUP: no memory for the input's line cap; kept");
 	log_info("SIGHUP: new configuration loaded from %s", pl->conf_path);
 }
 static void plugin_signals(struct plugin *pl)
@@ -265,6 +267,30 @@ static void plugin_feed(struct plugin *pl, int64_t now)
 		pipeline_line(pl->pipe, line, len, orig, now);
 		if (++n % FEED_BATCH == 0)
 			plugin_procevents(pl);
+	}
+}
+
+/*
+ * overflow_action = block at queue_max_bytes: stdin is no longer read, so
+ * auditd's own queue holds what comes; count it, log it (rate-limited),
+ * and how long it lasted.
+ */
+static void plugin_pause(struct plugin *pl, int64_t now, int full)
+{
+	unsigned long sup = 0;
+
+	if (full && !pl->paused_since) {
+		pl->paused_since = now > 0 ? now : 1;
+		pl->input_pauses++;
+		if (log_ratelimited(&pl->pause_rate, now, &sup))
+			log_warnx("queue full (%llu bytes): input paused until the "
+				  "output drains (overflow_action = block; %llu "
+				  "pauses so far, %lu warnings suppressed)",
+				  pl->conf.queue_max_bytes,
+				  (unsigned long long)pl->input_pauses, sup);
+	} else if (!full && pl->paused_since) {
+		pl->input_paused_ms += (uint64_t)(now - pl->paused_since);
+		pl->paused_since = 0;
 	}
 }
 
@@ -310,6 +336,9 @@ int plugin_run(struct plugin *pl)
 			kube_idx = nfd;
 			pfd[nfd++] = (struct pollfd){ kubelet_fd(pl->kube), POLLIN, 0 };
 		}
+		plugin_pause(pl, now, !pl->in.eof &&
+			     pl->conf.overflow_action != OVERFLOW_DROP &&
+			     !pipeline_has_room(pl->pipe));
 		if (!pl->in.eof && (pl->conf.overflow_action == OVERFLOW_DROP ||
 				    pipeline_has_room(pl->pipe))) {
 			in_idx = nfd;

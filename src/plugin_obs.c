@@ -13,6 +13,7 @@
 #include "procconn.h"
 #include "resolve.h"
 #include "sink.h"
+#include "util.h"
 
 size_t plugin_counters(struct plugin *pl, struct counter *out)
 {
@@ -28,6 +29,9 @@ size_t plugin_counters(struct plugin *pl, struct counter *out)
 		.queue_high = pl->q.high,
 		.reloads = pl->reloads,
 		.reload_failures = pl->reload_failures,
+		.input_pauses = pl->input_pauses,
+		.input_paused_ms = pl->input_paused_ms +
+			(pl->paused_since ? (uint64_t)(now_ms() - pl->paused_since) : 0),
 		.pods = pods ? podcache_stats(pods) : NULL,
 		.kube_state = pods ? podcache_state(pods) : 0,
 	};

@@ -45,6 +45,10 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 		PUT("records_dropped", "records dropped with overflow_action = drop", p->dropped);
 		PUT("records_held", "records that waited for the kubelet's pod list", p->held);
 		GAUGE("hold_max_ms", "longest wait of a record for the pod list", p->hold_max_ms);
+		PUT("goaudit_objects", "go-audit objects read (input = go-audit)", p->goaudit_objects);
+		PUT("goaudit_malformed", "go-audit lines not enriched for their form (reported or passed on)", p->goaudit_malformed);
+		PUT("goaudit_overlong", "go-audit lines over the line cap (reported, cut)", p->goaudit_overlong);
+		PUT("goaudit_pids_capped", "go-audit messages with a pid past the per-object cap (no k8s)", p->goaudit_capped);
 	}
 	if (s->sink) {
 		PUT("lines_out", "lines the output accepted", s->sink->lines_out);
@@ -54,6 +58,8 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 	}
 	GAUGE("queue_bytes", "bytes waiting in the queue", s->queue_bytes);
 	GAUGE("queue_high_bytes", "high-water mark of the queue", s->queue_high);
+	PUT("input_pauses", "times reading stopped at queue_max_bytes (overflow_action = block)", s->input_pauses);
+	PUT("input_paused_ms", "time reading stood stopped at queue_max_bytes", s->input_paused_ms);
 	if (s->res) {
 		const struct resolve_stats *r = s->res;
 

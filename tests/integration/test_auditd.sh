@@ -115,7 +115,7 @@ t_wait_for 5000 has_record "$RSYSLOG_OUT" "$p4" &&
 	t_ok "still enriching after the rejected reload" || t_fail "enriching after bad reload" "pid=$p4"
 
 # stopping auditd stops the plugin cleanly (SIGTERM / EOF, exit 0)
-ppid_=$(pgrep -f "^$BIN -c $conf" | head -n 1)
+ppid_=$(pgrep -f "$(t_plugin_pattern "$BIN" -c "$conf")" | head -n 1)
 auditd_stop
 if [ -n "$ppid_" ]; then
 	t_wait_for 5000 sh -c "! kill -0 $ppid_ 2>/dev/null" &&

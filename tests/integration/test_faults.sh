@@ -10,9 +10,11 @@ BIN=$R/${B:-build}/audisp-pid2pod
 T=$R/tests/tools
 PY=/usr/bin/python3
 W=$(t_workdir)
+EVENTS=${P2P_FAULTS_EVENTS:-20000}   # the main stream (smaller under valgrind)
+export BLOCK_S=${P2P_FAULTS_BLOCK_S:-2.0} # how long the reader stops (longer under valgrind)
 
 $PY "$T/mkproctree.py" "$W/proc" --pods 10 --host-pids 20 --missing 5 >/dev/null 2>&1
-$PY "$T/genstream.py" --events 20000 --pids "$W/proc.pids" --interleave 4 \
+$PY "$T/genstream.py" --events "$EVENTS" --pids "$W/proc.pids" --interleave 4 \
 	--seed 3 -o "$W/good.log" 2>/dev/null
 mkconf() { # NAME [extra lines]
 	local n=$1; shift
@@ -41,7 +43,7 @@ for i, l in enumerate(good):
 open(sys.argv[2], 'wb').write(b'\n'.join(out) + b'\n')
 open(sys.argv[3], 'w').write(' '.join(map(str, idx)))
 PYEOF
-"$BIN" -c "$W/text.conf" < "$W/mixed.log" > "$W/mixed.out"; rc=$?
+"${T_WRAP[@]}" "$BIN" -c "$W/text.conf" < "$W/mixed.log" > "$W/mixed.out"; rc=$?
 t_check "malformed mix: exit 0" test $rc -eq 0
 $PY - "$W/mixed.log" "$W/mixed.out" "$W/mixed.idx" <<'PYEOF' && t_ok "malformed mix: every line out once, in order, neighbours intact, bad ones marked" || t_fail "malformed mix" "see stderr"
 import re, sys
@@ -70,9 +72,9 @@ PYEOF
 # so the records sit in the plugin's queue when SIGTERM arrives.
 $PY "$T/genstream.py" --events 2000 --pids "$W/proc.pids" --seed 4 -o "$W/small.log" 2>/dev/null
 $PY - "$BIN" "$W/text.conf" "$W/small.log" "$W/term.out" <<'PYEOF'
-import signal, subprocess, sys, time
+import os, shlex, signal, subprocess, sys, time
 binp, conf, inp, outp = sys.argv[1:5]
-p = subprocess.Popen([binp, "-c", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p = subprocess.Popen(shlex.split(os.environ.get("P2P_WRAP", "")) + [binp, "-c", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 p.stdin.write(open(inp, 'rb').read()); p.stdin.flush()
 time.sleep(0.5)
 p.send_signal(signal.SIGTERM)
@@ -94,9 +96,9 @@ $PY "$T/verify.py" --input "$W/small.log" --output "$W/term.out" \
 # queue and the pipeline; the others only reopen the output.
 mkconf hup
 mkfifo "$W/hup.fifo"
-"$BIN" -d -c "$W/hup.conf" < "$W/hup.fifo" > "$W/hup.out" 2>"$W/hup.err" &
+"${T_WRAP[@]}" "$BIN" -d -c "$W/hup.conf" < "$W/hup.fifo" > "$W/hup.out" 2>"$W/hup.err" &
 hp=$!
-split -l 6000 "$W/good.log" "$W/part."
+split -l $((EVENTS * 3 / 10)) "$W/good.log" "$W/part."
 {
 	n=0
 	for p in "$W"/part.*; do
@@ -122,9 +124,9 @@ r=$(grep -c "new configuration loaded" "$W/hup.err"); u=$(grep -c "configuration
 # draining stdin into its queue up to queue_max_bytes, then stop reading.
 blocked_run() { # CONF OUT -> prints "writer_done_before_reader_started" 0/1
 	$PY - "$BIN" "$1" "$W/good.log" "$2" <<'PYEOF'
-import os, subprocess, sys, threading, time
+import os, shlex, subprocess, sys, threading, time
 binp, conf, inp, outp = sys.argv[1:5]
-p = subprocess.Popen([binp, "-c", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p = subprocess.Popen(shlex.split(os.environ.get("P2P_WRAP", "")) + [binp, "-c", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 data = open(inp, 'rb').read()
 fed = [0]
 def feed():
@@ -132,7 +134,7 @@ def feed():
         p.stdin.write(data[i:i+65536]); fed[0] = i
     p.stdin.close()
 t = threading.Thread(target=feed); t.start()
-time.sleep(2.0)                     # nobody reads stdout meanwhile
+time.sleep(float(os.environ["BLOCK_S"]))  # nobody reads stdout meanwhile
 fed_while_blocked = fed[0]
 out = p.stdout.read()
 t.join(); p.wait()
@@ -166,13 +168,13 @@ if [ $# -eq 3 ] && [ "$3" -eq 0 ]; then
 else
 	t_fail "drop run" "$*"
 fi
-"$BIN" -d -c "$W/drop.conf" < "$W/good.log" 2>"$W/drop.err" | { sleep 1.5; cat > /dev/null; }
+"${T_WRAP[@]}" "$BIN" -d -c "$W/drop.conf" < "$W/good.log" 2>"$W/drop.err" | { sleep 1.5; cat > /dev/null; }
 grep -q "queue full" "$W/drop.err" && grep -q "dropped=[1-9]" "$W/drop.err" &&
 	t_ok "drop: logged and counted" || t_fail "drop: logged" "$(tail -3 "$W/drop.err")"
 
 # --- syslog with no daemon: records are counted as lost, and it says so --
 printf 'output = syslog\nproc_root = %s/proc\nproc_connector = no\n' "$W" > "$W/sys.conf"; chmod 0640 "$W/sys.conf"
-P2P_SYSLOG_PATH=$W/no-such-log "$BIN" -d -c "$W/sys.conf" < "$W/good.log" 2>"$W/sys.err"; rc=$?
+P2P_SYSLOG_PATH=$W/no-such-log "${T_WRAP[@]}" "$BIN" -d -c "$W/sys.conf" < "$W/good.log" 2>"$W/sys.err"; rc=$?
 want=$(grep -a -c -v '^type=EOE ' "$W/good.log")
 [ $rc -eq 0 ] && grep -q "records are being lost" "$W/sys.err" &&
 	grep -qE "syslog_failed=$want( |$)" "$W/sys.err" &&

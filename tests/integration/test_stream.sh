@@ -46,7 +46,7 @@ conf json json
 t_log "stream: $(wc -l < "$W/clean.log") lines, $EVENTS events"
 
 # text
-"$BIN" -c "$W/text.conf" < "$W/clean.log" > "$W/clean.out" 2>"$W/text.err"
+"${T_WRAP[@]}" "$BIN" -c "$W/text.conf" < "$W/clean.log" > "$W/clean.out" 2>"$W/text.err"
 t_check "text: exit 0" test $? -eq 0
 verify "text: 200k events verified" "$W/clean.log" "$W/clean.out" text
 n_in=$(grep -a -c -v '^\(node=[^ ]* \)\?type=EOE ' "$W/clean.log")
@@ -78,7 +78,7 @@ else
 fi
 
 # JSON
-"$BIN" -c "$W/json.conf" < "$W/clean.log" > "$W/clean.json" 2>"$W/json.err"
+"${T_WRAP[@]}" "$BIN" -c "$W/json.conf" < "$W/clean.log" > "$W/clean.json" 2>"$W/json.err"
 t_check "json: exit 0" test $? -eq 0
 verify "json: 200k events verified" "$W/clean.log" "$W/clean.json" json
 $PY - "$W/clean.json" <<'PYEOF' && t_ok "json: every line parses; events carry node, time, serial, records" || t_fail "json: shape" "see above"
@@ -94,13 +94,13 @@ PYEOF
 
 # overload: 14% of events lose a record (EOE, SYSCALL or a middle one)
 gen "$W/over.log" --seed 8 --incomplete 14
-"$BIN" -c "$W/text.conf" < "$W/over.log" > "$W/over.out"
+"${T_WRAP[@]}" "$BIN" -c "$W/text.conf" < "$W/over.log" > "$W/over.out"
 verify "overload text: incomplete events, nothing lost" "$W/over.log" "$W/over.out" text
-"$BIN" -c "$W/json.conf" < "$W/over.log" > "$W/over.json"
+"${T_WRAP[@]}" "$BIN" -c "$W/json.conf" < "$W/over.log" > "$W/over.json"
 verify "overload json: incomplete events closed by timeout or EOF" "$W/over.log" "$W/over.json" json
 
 # raw format (no 0x1D tails): fields at the end of the line
 gen "$W/raw.log" --seed 9 --format raw
-"$BIN" -c "$W/text.conf" < "$W/raw.log" > "$W/raw.out"
+"${T_WRAP[@]}" "$BIN" -c "$W/text.conf" < "$W/raw.log" > "$W/raw.out"
 verify "raw log_format" "$W/raw.log" "$W/raw.out" text
 t_done

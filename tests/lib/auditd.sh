@@ -42,6 +42,8 @@
 # whose names hold at most one '.' (3.0.9 skips others; 4.x wants ".conf").
 # `args` holds at most 2 words in 3.0.x. The plugin is exec'd with an empty
 # environment, stdin a socket, stdout/stderr /dev/null.
+# With P2P_WRAP set (see common.sh), the plugin path auditd gets is a wrapper
+# script in W that execs the wrapper (valgrind) on the binary.
 
 _AUDITD_BIN=/usr/sbin/auditd
 _AUDITD_SYS_CONF=/etc/audit/auditd.conf
@@ -132,6 +134,8 @@ auditd_start() {
 	fi
 	[[ $bin == /* ]] || bin=$PWD/$bin
 	_auditd_check_plugin "$bin" || return
+	# P2P_WRAP (valgrind): auditd runs a wrapper script that execs it on bin
+	mkdir -p "$w" && bin=$(t_plugin_wrapper "$w" "$bin") || return 1
 	if [[ -n ${AUDITD_PID:-} ]]; then
 		echo "auditd_start: this test already started auditd (pid $AUDITD_PID)" >&2
 		return 2
@@ -245,7 +249,7 @@ auditd_with_plugin() {
 		t_fail "auditd start" "another auditd is registered, or it did not come up"
 		return 1
 	fi
-	t_wait_for 3000 sh -c "pgrep -f '^$bin -c $conf' >/dev/null" || {
+	t_wait_for 3000 sh -c "pgrep -f '$(t_plugin_pattern "$bin" -c "$conf")' >/dev/null" || {
 		t_fail "plugin start" "auditd did not start $bin"
 		return 1
 	}

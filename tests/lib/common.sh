@@ -46,6 +46,19 @@
 #                             if it is still the one that started at START, wait for
 #                             it to go (default 3000 ms), then SIGKILL; reap it if it
 #                             is our child
+#
+# The plugin under a wrapper (valgrind, .ci/valgrind.sh): P2P_WRAP holds the
+# words put before the plugin binary wherever a test starts it; this is the
+# one place that reads it.
+#   T_WRAP                    array of those words (empty: the plain binary);
+#                             use "${T_WRAP[@]}" "$BIN" ... (python drivers split
+#                             P2P_WRAP with shlex the same way)
+#   t_plugin_pattern BIN ARGS print an ERE for pgrep -f matching BIN ARGS, run
+#                             plainly or under the wrapper
+#   t_plugin_wrapper DIR BIN  print the path to give auditd as the plugin: BIN, or
+#                             with P2P_WRAP a root-owned 0750 script DIR/p2p-wrap
+#                             exec'ing the wrapper on BIN (auditd passes an empty
+#                             environment, so the words are written into it)
 
 if [[ -n ${_T_COMMON_LOADED:-} ]]; then
 	return 0
@@ -59,6 +72,28 @@ _T_STATE=$(mktemp -d "${TMPDIR:-/tmp}/p2p-state.XXXXXX") || {
 }
 : >"$_T_STATE/results"
 : >"$_T_STATE/onexit"
+
+read -ra T_WRAP <<<"${P2P_WRAP:-}"
+
+t_plugin_pattern() {
+	if ((${#T_WRAP[@]})); then
+		printf '^([^ ]*/)?%s[^ ]* .*%s\n' "${T_WRAP[0]##*/}" "$*"
+	else
+		printf '^%s\n' "$*"
+	fi
+}
+
+t_plugin_wrapper() {
+	local dir=$1 bin=$2 q
+	if ((${#T_WRAP[@]} == 0)); then
+		printf '%s\n' "$bin"
+		return 0
+	fi
+	printf -v q '%q ' "${T_WRAP[@]}" "$bin"
+	printf '#!/bin/sh\n# written by tests/lib/common.sh (P2P_WRAP)\nexec %s"$@"\n' "$q" >"$dir/p2p-wrap" &&
+		chown root:root "$dir/p2p-wrap" && chmod 0750 "$dir/p2p-wrap" || return 1
+	printf '%s\n' "$dir/p2p-wrap"
+}
 
 t_log() {
 	printf '# %s\n' "$*" >&2

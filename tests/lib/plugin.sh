@@ -7,6 +7,7 @@
 #   plugin_fifo_start BIN CONF OUT   start BIN -c CONF < fifo > OUT in the
 #                                    background; fd 3 is the fifo's writing
 #                                    end.  Sets PLUGIN_PID.  Cleanup registered.
+#                                    Under P2P_WRAP (common.sh) when set.
 #   plugin_wait_log FILE PATTERN [TIMEOUT_MS]  wait until FILE has PATTERN (grep -E)
 #   plugin_finish [TIMEOUT_MS]       close fd 3 (EOF: the plugin drains and
 #                                    exits); wait for it.  Status: its exit
@@ -17,7 +18,7 @@ plugin_fifo_start() {
 	fifo=$(dirname "$out")/plugin.in.$$
 	rm -f "$fifo"
 	mkfifo "$fifo" || return 1
-	"$bin" -c "$conf" <"$fifo" >"$out" 2>"$out.stderr" &
+	"${T_WRAP[@]}" "$bin" -c "$conf" <"$fifo" >"$out" 2>"$out.stderr" &
 	PLUGIN_PID=$!
 	t_on_exit t_kill_pid "$PLUGIN_PID" "$(t_pid_starttime "$PLUGIN_PID")" 1000 KILL
 	exec 3>"$fifo"

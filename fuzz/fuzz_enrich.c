@@ -1,0 +1,301 @@
+/*
+ * fuzz_enrich.c - the field inserter on attacker-chosen values: the names
+ * and labels come from pod lists and runtime state files, the record from
+ * the audit stream.  fuzz_record keeps the values fixed; here they are the
+ * input too.  Checked against an independent model of the contract: the
+ * fields present are a prefix of the fields due, in their order, each
+ * named right and encoded the audit way (quoted when safe, uppercase hex
+ * otherwise, "?" only for an unresolved container id) and decoding to the
+ * value given; everything fits in OUTPUT_LINE_MAX when the record does, all
+ * of them when there is room, and what was left out is counted.  The same
+ * values through jsonout_k8s must give one valid UTF-8 JSON object.
+ *
+ * Input: byte 0 subject state (low 3 bits) and label count (high 4 bits),
+ * byte 1 object state, bytes 2-5 nspid; then NUL-separated strings:
+ * container_id, pod_uid, namespace, pod, container, image, owner, sa, and a
+ * key and a value per label; the rest is the record line.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "enrich.h"
+#include "jsonout.h"
+#include "record.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NFIXED 8
+#define DUE_MAX (2 * (10 + ENRICH_LABELS_MAX))
+
+struct due {
+	char name[128];
+	const char *val; /* NULL: the raw "?" */
+	size_t len;
+};
+
+static int needs_hex(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '"' || c < 0x21 || c >= 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+static size_t due_bytes(const struct due *d)
+{
+	size_t n = 2 + strlen(d->name); /* " name=" */
+
+	if (!d->val)
+		return n + 1;
+	return n + (needs_hex(d->val, d->len) ? 2 * d->len : d->len + 2);
+}
+
+static void add(struct due *due, unsigned *n, const char *pfx,
+		const char *name, const char *val)
+{
+	if (!val || !*val || *n >= DUE_MAX)
+		return;
+	strcpy(due[*n].name, pfx);
+	strcat(due[*n].name, name);
+	due[*n].val = val;
+	due[*n].len = strlen(val);
+	(*n)++;
+}
+
+/* The model: the fields due for one side, in the order enrich.h gives. */
+static void model(struct due *due, unsigned *n, const char *pfx,
+		  const struct ident *id, const struct k8s_names *nm,
+		  const char *nspid)
+{
+	if (id->state == IDENT_NONE || id->state == IDENT_HOST)
+		return;
+	if (id->state == IDENT_CONTAINER) {
+		add(due, n, pfx, "container_id", id->container_id);
+	} else if (*n < DUE_MAX) {
+		strcpy(due[*n].name, pfx);
+		strcat(due[*n].name, "container_id");
+		due[*n].val = NULL;
+		due[(*n)++].len = 0;
+	}
+	if (id->state == IDENT_UNRESOLVED)
+		return;
+	add(due, n, pfx, "k8s_namespace", nm->namespace_);
+	add(due, n, pfx, "k8s_pod", nm->pod);
+	add(due, n, pfx, "k8s_container", nm->container);
+	add(due, n, pfx, "k8s_pod_uid", id->pod_uid);
+	add(due, n, pfx, "k8s_nspid", nspid);
+	add(due, n, pfx, "k8s_image", nm->image);
+	add(due, n, pfx, "k8s_owner", nm->owner);
+	add(due, n, pfx, "k8s_sa", nm->sa);
+	for (unsigned i = 0; i < nm->nlabels; i++) {
+		char key[64 + 16] = "k8s_label_";
+		size_t k = strlen(key);
+
+		for (const char *p = nm->label_keys[i]; *p && k < 10 + 63; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c + 32);
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+				c = '_';
+			key[k++] = (char)c;
+		}
+		key[k] = '\0';
+		add(due, n, pfx, key, nm->label_vals[i]);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1; /* lowercase hex is not audit's */
+}
+
+/* One " name=value" at *p (end e) must be d; advances *p. */
+static void expect_field(const char **p, const char *e, const struct due *d)
+{
+	const char *s = *p;
+	size_t nl = strlen(d->name);
+
+	if ((size_t)(e - s) < nl + 2 || s[0] != ' ' ||
+	    memcmp(s + 1, d->name, nl) != 0 || s[1 + nl] != '=')
+		abort();
+	s += nl + 2;
+	if (!d->val) {
+		if (s >= e || *s != '?')
+			abort();
+		*p = s + 1;
+		return;
+	}
+	if (needs_hex(d->val, d->len)) {
+		if ((size_t)(e - s) < 2 * d->len)
+			abort();
+		for (size_t i = 0; i < d->len; i++) {
+			int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+			if (hi < 0 || lo < 0 ||
+			    (unsigned char)(hi * 16 + lo) != (unsigned char)d->val[i])
+				abort();
+		}
+		*p = s + 2 * d->len;
+	} else {
+		if ((size_t)(e - s) < d->len + 2 || s[0] != '"' ||
+		    memcmp(s + 1, d->val, d->len) != 0 || s[1 + d->len] != '"')
+			abort();
+		*p = s + d->len + 2;
+	}
+}
+
+static int valid_utf8(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 :
+			   (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
+
+		if (k == 9 || (k == 1 && c < 0xc2) || i + k >= n + (k ? 0 : 1))
+			return 0;
+		for (size_t j = 1; j <= k; j++)
+			if (((unsigned char)s[i + j] & 0xc0) != 0x80)
+				return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+static void check_json(const struct ident *id, const struct k8s_names *nm,
+		       int nspid)
+{
+	static char buf[64 * 1024];
+	size_t n = jsonout_k8s(buf, sizeof buf, id, nm, nspid);
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if (n == 0) {
+		/* nothing for a host process; everything else fits this buffer */
+		if (id->state != IDENT_NONE && id->state != IDENT_HOST)
+			abort();
+		return;
+	}
+	if (n >= sizeof buf || memchr(buf, '\n', n) || !valid_utf8(buf, n))
+		abort();
+	tok = json_tokener_new();
+	o = json_tokener_parse_ex(tok, buf, (int)n);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != n ||
+	    !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "container_id", NULL))
+		abort();
+	json_object_put(o);
+	json_tokener_free(tok);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char out[ENRICH_LINE_BUF];
+	const char *str[NFIXED + 2 * ENRICH_LABELS_MAX];
+	struct ident sid = { 0 }, oid = { 0 };
+	struct k8s_names nm = { 0 };
+	struct due due[DUE_MAX];
+	struct enrich_stats st = { 0 };
+	struct enrich_subject s = { &sid, &nm, 0 }, o = { &oid, &nm, 0 };
+	struct record r;
+	char *copy, nspid_s[16] = "";
+	const char *line, *p, *e;
+	unsigned nstr, ndue = 0, present = 0;
+	size_t pos = 6, len, n, fields_len, due_len = 0;
+	int32_t nspid;
+
+	if (size < 6 || size > 3 * RECORD_MAX)
+		return 0;
+	copy = malloc(size + 1);
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	nm.nlabels = (data[0] >> 4) % (ENRICH_LABELS_MAX + 1);
+	nstr = NFIXED + 2 * nm.nlabels;
+	for (unsigned i = 0; i < nstr; i++) {
+		const char *z = memchr(copy + pos, '\0', size + 1 - pos);
+
+		str[i] = copy + pos;
+		pos = (size_t)(z - copy) + (pos < size);
+		if (pos > size)
+			pos = size;
+	}
+	line = copy + pos;
+	len = size - pos;
+	sid.state = (uint8_t)(data[0] & 7) % 5;
+	oid.state = (uint8_t)(data[1] & 7) % 5;
+	memcpy(&nspid, data + 2, sizeof nspid);
+	s.nspid = nspid;
+	if (nspid > 0)
+		snprintf(nspid_s, sizeof nspid_s, "%d", (int)nspid);
+	snprintf(sid.container_id, sizeof sid.container_id, "%s", str[0]);
+	snprintf(sid.pod_uid, sizeof sid.pod_uid, "%s", str[1]);
+	if (!sid.container_id[0]) /* IDENT_CONTAINER always has an id */
+		memset(sid.container_id, 'c', CONTAINER_ID_LEN);
+	oid = (struct ident){ .state = oid.state };
+	memcpy(oid.container_id, sid.container_id, sizeof oid.container_id);
+	memcpy(oid.pod_uid, sid.pod_uid, sizeof oid.pod_uid);
+	nm.namespace_ = str[2];
+	nm.pod = str[3];
+	nm.container = str[4];
+	nm.image = str[5];
+	nm.owner = str[6];
+	nm.sa = str[7];
+	for (unsigned i = 0; i < nm.nlabels; i++) {
+		nm.label_keys[i] = str[NFIXED + 2 * i];
+		nm.label_vals[i] = str[NFIXED + 2 * i + 1];
+	}
+
+	check_json(&sid, &nm, nspid > 0 ? nspid : 0);
+
+	record_scan(line, len, &r);
+	if ((r.flags & (REC_BAD_HEADER | REC_HAS_NUL)) || len + 1 > RECORD_MAX ||
+	    memchr(line, '\n', len)) {
+		free(copy);
+		return 0; /* not enrich_line's input: fuzz_record covers those */
+	}
+	model(due, &ndue, "", &sid, &nm, nspid_s);
+	model(due, &ndue, "o", &oid, &nm, "");
+	for (unsigned i = 0; i < ndue; i++)
+		due_len += due_bytes(&due[i]);
+
+	n = enrich_line(out, sizeof out, &r, &s, &o, &st);
+	if (n < len + 1 || out[n - 1] != '\n' || memchr(out, '\n', n - 1))
+		abort();
+	if (n > OUTPUT_LINE_MAX && n != len + 1)
+		abort();
+	/* the record's own bytes around the inserted ones */
+	fields_len = n - 1 - len;
+	if (memcmp(out, line, r.insert_at) != 0 ||
+	    memcmp(out + r.insert_at + fields_len, line + r.insert_at,
+		   len - r.insert_at) != 0)
+		abort();
+	/* the inserted bytes: a prefix of the fields due, each exact */
+	p = out + r.insert_at;
+	e = p + fields_len;
+	while (p < e) {
+		if (present >= ndue)
+			abort();
+		expect_field(&p, e, &due[present++]);
+	}
+	if (p != e)
+		abort();
+	if (len + 1 + due_len <= OUTPUT_LINE_MAX && present != ndue)
+		abort();
+	if ((present < ndue) != (st.fields_dropped > 0) ||
+	    st.fields_dropped > ndue - present)
+		abort();
+	free(copy);
+	return 0;
+}
