@@ -28,7 +28,7 @@ LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
-FUZZ_TARGETS := record cgroup rtstate conf podlist
+FUZZ_TARGETS := record enrich cgroup rtstate conf podlist goaudit
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
@@ -42,7 +42,7 @@ CLI_SRCS  := $(wildcard cli/*.c)
 CLI_OBJS  := $(CLI_SRCS:cli/%.c=$(B)/cli/%.o)
 COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: all unit check demo deps bench fuzz clean install uninstall
+.PHONY: all unit check demo deps bench fuzz clean install uninstall deb rpm pkg-deps
 all: $(PLUGIN) $(CLI)
 
 $(B)/obj/%.o: src/%.c
@@ -111,8 +111,23 @@ fuzz: $(FUZZ_BINS)
 
 # Benchmarks print figures (ratios against peers where there are peers);
 # they are never timed assertions and are not part of `make check`.
-bench: $(PLUGIN) $(BENCH_BINS)
+# bench/run.sh: pid2pod against LAUREL, a bare libauparse pass-through and
+# cat on the same streams, at scale, and CPU under real auditd (as root; it
+# apt-gets what it lacks).  BENCH_PARTS, BENCH_ROUNDS, ...: see bench/run.sh.
+BENCH_TOOLS := $(B)/benchtools/auparse_pass $(B)/benchtools/loadgen
+bench: $(PLUGIN) $(BENCH_BINS) $(BENCH_TOOLS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+	@B=$(B) bash bench/run.sh
+	@# hook: the soak test runs last when it exists
+	@if [ -f bench/soak.sh ]; then B=$(B) bash bench/soak.sh; fi
+
+$(B)/benchtools/auparse_pass: bench/auparse_pass.c
+	@mkdir -p $(@D)
+	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< -lauparse -laudit
+
+$(B)/benchtools/loadgen: bench/loadgen.c
+	@mkdir -p $(@D)
+	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $<
 
 # Everything needed to build and to test, from Debian's archive only.
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
@@ -161,6 +176,45 @@ uninstall:
 		$(DESTDIR)$(SYSCONFDIR)/audit/rules.d/70-pid2pod.rules \
 		$(DESTDIR)$(MANDIR)/man5/pid2pod.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/audisp-pid2pod.8
+
+# Packages, built from a staging copy of the tree under $(B) (the source
+# tree never gets a debian/ dir); packages land in PKG_OUT.  `make deb`:
+# dpkg-buildpackage -us -uc -b with packaging/debian; `make rpm`: rpmbuild
+# -bb --nodeps with packaging/rpm/pid2pod.spec (on Debian: checks the spec).
+# PKG_DEPS: what building and checking them needs (.ci/packages.sh).
+PKG_DEPS  := dpkg-dev debhelper lintian rpm fakeroot logrotate
+PKG_OUT   ?= build/pkg-out
+VERSION   := $(shell sed -n 's/^\#define P2P_VERSION "\(.*\)"/\1/p' include/version.h)
+PKG_STAGE := $(B)/pkg-stage
+pkg-deps:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PKG_DEPS)
+
+# the tree without build output or VCS data, as pid2pod-$(VERSION)/ in $(1)
+define p2p_stage_tree
+	rm -rf $(1) && mkdir -p $(1)/pid2pod-$(VERSION)
+	tar --exclude=./build --exclude=./.git -cf - . | tar -C $(1)/pid2pod-$(VERSION) -xf -
+endef
+
+deb:
+	@head -1 packaging/debian/changelog | grep -q '^pid2pod ($(VERSION)' || \
+		{ echo "packaging/debian/changelog is not at version $(VERSION)"; exit 1; }
+	$(call p2p_stage_tree,$(PKG_STAGE)/deb)
+	cp -r packaging/debian $(PKG_STAGE)/deb/pid2pod-$(VERSION)/debian
+	cd $(PKG_STAGE)/deb/pid2pod-$(VERSION) && dpkg-buildpackage -us -uc -b
+	mkdir -p $(PKG_OUT)
+	mv $(PKG_STAGE)/deb/*.deb $(PKG_STAGE)/deb/*.changes $(PKG_STAGE)/deb/*.buildinfo $(PKG_OUT)/
+	@ls -1 $(PKG_OUT)/*.deb
+
+rpm:
+	@grep -q '^Version: *$(VERSION)$$' packaging/rpm/pid2pod.spec || \
+		{ echo "packaging/rpm/pid2pod.spec is not at version $(VERSION)"; exit 1; }
+	$(call p2p_stage_tree,$(PKG_STAGE)/rpm-src)
+	rm -rf $(PKG_STAGE)/rpm && mkdir -p $(PKG_STAGE)/rpm/SOURCES $(PKG_OUT)
+	tar -C $(PKG_STAGE)/rpm-src -czf $(PKG_STAGE)/rpm/SOURCES/pid2pod-$(VERSION).tar.gz pid2pod-$(VERSION)
+	rpmbuild --define "_topdir $(abspath $(PKG_STAGE)/rpm)" \
+		--define "debug_package %{nil}" -bb --nodeps packaging/rpm/pid2pod.spec
+	cp $(PKG_STAGE)/rpm/RPMS/*/pid2pod-$(VERSION)-*.rpm $(PKG_OUT)/
+	@ls -1 $(PKG_OUT)/*.rpm
 
 clean:
 	rm -rf $(B)
