@@ -128,7 +128,7 @@ if ((SRSS > RSSM + RSS_SLACK_KB || SFDS > FDSM)); then
 	echo "soak: GREW: $verdict over ${SOAK_SECONDS} s at ~${rate} records/s"
 	rc=1
 else
-	echo "soak: no growth: $verdict over ${SOAK_SECONDS} s at ~${rate} records/s (kernel lost counter: ${lost:-?})"
+	echo "soak: no growth past ${RSS_SLACK_KB} kB: $verdict over ${SOAK_SECONDS} s at ~${rate} records/s (kernel lost counter: ${lost:-?})"
 fi
 # the log names state changes only; the counters tell every list taken
 awk '$1 == "pid2pod_kubelet_ok_total" {print "soak: pod lists taken: " $2}' "$W/metrics.prom"
