@@ -11,6 +11,18 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+/* hex_digit - the value of one hex digit (either case), or -1. */
+static inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static inline void freep(void *p)
 {
 	free(*(void **)p);

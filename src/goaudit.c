@@ -17,6 +17,7 @@
 #include "encode.h"
 #include "goaudit.h"
 #include "record.h"
+#include "util.h"
 
 /* What record_scan needs in front of the fields go-audit keeps. */
 #define FAKE_HDR "type=GOAUDIT msg=audit(0.000:0): "
@@ -43,17 +44,6 @@ static void ws(struct scan *c)
 	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
 				 *c->p == '\n' || *c->p == '\r'))
 		c->p++;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 /* Length of a valid UTF-8 sequence at p (first byte >= 0x80), or 0. */
@@ -115,9 +105,9 @@ static int string(struct scan *c, const char **a, const char **b, int *esc)
 				p += 2;
 				continue;
 			case 'u':
-				if (end - p < 6 || hexval((char)p[2]) < 0 ||
-				    hexval((char)p[3]) < 0 || hexval((char)p[4]) < 0 ||
-				    hexval((char)p[5]) < 0)
+				if (end - p < 6 || hex_digit((char)p[2]) < 0 ||
+				    hex_digit((char)p[3]) < 0 || hex_digit((char)p[4]) < 0 ||
+				    hex_digit((char)p[5]) < 0)
 					return fail(c, GOAUDIT_BAD_JSON);
 				p += 6;
 				continue;
@@ -201,14 +191,14 @@ static size_t unescape(char *dst, size_t cap, const char *a, const char *b)
 		case 'u': break;
 		default: dst[n++] = a[1]; a += 2; continue;
 		}
-		cp = (unsigned)(hexval(a[2]) << 12 | hexval(a[3]) << 8 |
-				hexval(a[4]) << 4 | hexval(a[5]));
+		cp = (unsigned)(hex_digit(a[2]) << 12 | hex_digit(a[3]) << 8 |
+				hex_digit(a[4]) << 4 | hex_digit(a[5]));
 		a += 6;
 		if (cp >= 0xD800 && cp <= 0xDBFF && b - a >= 6 && a[0] == '\\' &&
 		    a[1] == 'u') {
-			unsigned lo = (unsigned)(hexval(a[2]) << 12 |
-						 hexval(a[3]) << 8 |
-						 hexval(a[4]) << 4 | hexval(a[5]));
+			unsigned lo = (unsigned)(hex_digit(a[2]) << 12 |
+						 hex_digit(a[3]) << 8 |
+						 hex_digit(a[4]) << 4 | hex_digit(a[5]));
 
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "podsnap.h"
+#include "util.h"
 
 #define PODSNAP_ARENA_MAX (256u << 20) /* string bytes, all pods together */
 #define ARENA_BLOCK_MIN 4096
@@ -136,17 +137,6 @@ static int copy_key(struct podsnap *s, const char *k, const char **ret)
 	return r;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -162,7 +152,7 @@ static int norm_uid(const char *in, char out[POD_UID_MAX + 1])
 	for (size_t i = 0; i < n; i++) {
 		int dash = n == 36 && (i == 8 || i == 13 || i == 18 || i == 23);
 
-		if (dash ? in[i] != '-' : hexval(in[i]) < 0)
+		if (dash ? in[i] != '-' : hex_digit(in[i]) < 0)
 			return -EINVAL;
 		out[i] = lower(in[i]);
 	}
@@ -183,14 +173,14 @@ static int norm_id(const char *in, char out[CONTAINER_ID_LEN + 1])
 		if (sep == in || sep[1] != '/' || sep[2] != '/')
 			return -EINVAL;
 		for (const char *p = in; p < sep; p++)
-			if (hexval(*p) < 0 && !(*p >= 'a' && *p <= 'z') &&
+			if (hex_digit(*p) < 0 && !(*p >= 'a' && *p <= 'z') &&
 			    !(*p >= 'A' && *p <= 'Z') && *p != '-' &&
 			    *p != '.' && *p != '+')
 				return -EINVAL;
 		in = sep + 3;
 	}
 	for (i = 0; i < CONTAINER_ID_LEN; i++) {
-		if (hexval(in[i]) < 0)
+		if (hex_digit(in[i]) < 0)
 			return -EINVAL;
 		out[i] = lower(in[i]);
 	}
