@@ -131,7 +131,7 @@ static int ident(struct cli *c, int32_t pid, struct cproc *p)
 	p->pid = pid;
 	p->ppid = -1;
 	p->nspid = -1;
-	r = procfs_ident(c->conf.proc_root, pid, &p->id, &p->start);
+	r = procfs_ident(c->conf.proc_root, pid, &p->id, &p->start, 1);
 	if (r == -ENOENT || r == -ESRCH || r == -ENOTDIR) {
 		memset(p, 0, sizeof *p);
 		return -ESRCH;

@@ -30,12 +30,14 @@ int procfs_start_time(const char *root, int32_t pid, uint64_t *ret);
 /*
  * procfs_ident - classify pid from its cgroup file into *ret (always
  * filled; IDENT_UNRESOLVED with a reason on failure), with ret->nspid from
- * status.  *ret_start is the start time read before and confirmed after,
- * so the answer belongs to one process; 0 when stat is missing (a fake
- * tree).  Returns 1 (start time known), 0 (no stat), or -errno.
+ * status.  With want_start, *ret_start is the start time read before and
+ * confirmed after, so the answer belongs to one process; 0 when stat is
+ * missing (a fake tree).  Without it stat is not read (the caller knows
+ * the pid was not reused: the process connector reports every fork).
+ * Returns 1 (start time known), 0 (no stat), 2 (not asked), or -errno.
  */
 int procfs_ident(const char *root, int32_t pid, struct ident *ret,
-		 uint64_t *ret_start);
+		 uint64_t *ret_start, int want_start);
 
 /* procfs_nspid - the innermost NSpid of pid (0 when in the root ns). */
 int procfs_nspid(const char *root, int32_t pid, int32_t *ret);

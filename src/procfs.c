@@ -110,7 +110,7 @@ int procfs_nspid(const char *root, int32_t pid, int32_t *ret)
 }
 
 int procfs_ident(const char *root, int32_t pid, struct ident *ret,
-		 uint64_t *ret_start)
+		 uint64_t *ret_start, int want_start)
 {
 	char buf[PROCFS_CGROUP_MAX];
 	struct cgroup_result cg;
@@ -121,7 +121,7 @@ int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 
 	memset(ret, 0, sizeof *ret);
 	*ret_start = 0;
-	has_st = procfs_start_time(root, pid, &st1) == 0;
+	has_st = want_start && procfs_start_time(root, pid, &st1) == 0;
 	n = procfs_read(root, pid, "cgroup", buf, sizeof buf);
 	if (n < 0) {
 		ret->state = IDENT_UNRESOLVED;
@@ -153,6 +153,8 @@ int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 	}
 	if (ret->state == IDENT_CONTAINER || ret->state == IDENT_POD_ONLY)
 		procfs_nspid(root, pid, &ret->nspid);
+	if (!want_start)
+		return 2;
 	if (!has_st)
 		return 0;
 	/* the pid may have been reused between the reads */

@@ -27,9 +27,12 @@ enum { UID_NONE = 0, UID_DASHED, UID_HEX32 };
 
 struct slot {
 	int32_t pid;          /* 0: empty */
-	uint8_t has_start;    /* start_time is known */
-	uint8_t origin;       /* enum origin */
-	uint8_t exited;
+	uint8_t has_start : 1;    /* start_time is known */
+	uint8_t start_skipped : 1;/* stat not read: the connector vouched */
+	uint8_t exited : 1;
+	uint8_t rt_known : 1;     /* is_rt holds procfs_is_runtime's answer */
+	uint8_t is_rt : 1;
+	uint8_t origin : 2;       /* enum origin */
 	/* the answer, packed (pack/unpack) */
 	uint8_t state, runtime, reason;
 	uint8_t has_cid, uid_form;
@@ -226,6 +229,12 @@ static void count(struct resolve_stats *st, const struct ident *id)
 	}
 }
 
+/* A healthy connector reports every fork: no pid reuse goes unseen. */
+static int vouched(const struct resolver *r, int64_t now)
+{
+	return r->connector && now >= r->lossy_until;
+}
+
 /* Read pid now into its slot (and *out); keeps an inherited answer if it
  * is gone. */
 static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
@@ -237,7 +246,10 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	int e;
 
 	r->st.proc_reads++;
-	e = procfs_ident(r->proc_root, pid, &id, &start);
+	/* a healthy connector reports every fork, so no reuse goes unseen:
+	 * the start time (two stat reads, half the syscalls) is then not
+	 * needed; still_good re-reads such a slot if events are ever lost */
+	e = procfs_ident(r->proc_root, pid, &id, &start, !vouched(r, now));
 	if (e < 0 && s->pid == pid && s->origin == FROM_PARENT &&
 	    !s->exited) {
 		/* gone already: the parent's answer stands */
@@ -251,6 +263,8 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	s->pid = pack(s, &id) == 0 ? pid : 0; /* 0: given out, not cached */
 	s->origin = e < 0 ? FROM_NOTHING : FROM_READ;
 	s->has_start = e == 1;
+	s->start_skipped = e == 2;
+	s->rt_known = 0;
 	s->start_time = start;
 	s->checked_ms = now;
 	return s;
@@ -265,11 +279,12 @@ static int still_good(struct resolver *r, struct slot *s, int64_t now)
 		return now - s->exited_ms < RESOLVE_EXIT_GRACE_MS;
 	if (s->origin == FROM_NOTHING)
 		return now - s->checked_ms < RESOLVE_MISSING_TTL_MS;
-	/* a healthy connector reports every fork: no reuse goes unseen */
-	if (r->connector && now >= r->lossy_until)
+	if (vouched(r, now))
 		return 1;
 	if (now - s->checked_ms < RESOLVE_REVALIDATE_MS)
 		return 1;
+	if (s->start_skipped)
+		return 0; /* nothing to compare with: read it again */
 	if (!s->has_start)
 		return s->origin == FROM_READ; /* a fake tree: nothing to compare */
 	if (procfs_start_time(r->proc_root, s->pid, &start) == 0 &&
@@ -321,6 +336,27 @@ void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 	count(&r->st, ret);
 }
 
+/*
+ * procfs_is_runtime for a parent, kept in its slot until the slot is read
+ * again (an exec, where comm changes).  A rename by prctl(PR_SET_NAME) goes
+ * unseen: it can only make a process's children be read at their exec
+ * instead of inheriting, or the reverse for a runtime renaming itself.
+ */
+static int parent_is_runtime(struct resolver *r, int32_t parent)
+{
+	struct slot *s = find(r, parent);
+	int rt;
+
+	if (s && s->rt_known)
+		return s->is_rt;
+	rt = procfs_is_runtime(r->proc_root, parent);
+	if (s) {
+		s->rt_known = 1;
+		s->is_rt = rt != 0;
+	}
+	return rt;
+}
+
 void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		      int64_t now)
 {
@@ -339,7 +375,7 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	lookup_slot(r, parent, now, &hit, &pid_of_parent);
 	if (pid_of_parent.state != IDENT_CONTAINER)
 		return;
-	if (procfs_is_runtime(r->proc_root, parent)) {
+	if (parent_is_runtime(r, parent)) {
 		r->st.runtime_parent++;
 		return;
 	}

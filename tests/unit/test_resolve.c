@@ -160,6 +160,23 @@ int main(void)
 		resolver_lookup(r, 511, 401, &id);
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 	}
+	CASE("connector: a parent's comm is read once, and again after its exec") {
+		uint64_t rp = resolver_stats(r)->runtime_parent,
+			 inh = resolver_stats(r)->inherited;
+
+		proc(520, POD_A, 72, "runc", "520 1");
+		resolver_on_fork(r, 520, 521, 410);
+		put(520, "comm", "sh\n"); /* unseen until its exec */
+		resolver_on_fork(r, 520, 522, 411);
+		CHECK_INT(resolver_stats(r)->runtime_parent - rp, 2);
+		CHECK_INT(resolver_stats(r)->inherited - inh, 0);
+		resolver_on_exec(r, 520, 412);
+		resolver_on_fork(r, 520, 523, 413);
+		CHECK_INT(resolver_stats(r)->runtime_parent - rp, 2);
+		CHECK_INT(resolver_stats(r)->inherited - inh, 1);
+		resolver_lookup(r, 523, 414, &id);
+		CHECK_STR(id.container_id, CA);
+	}
 	CASE("connector: nothing inherited from a host parent") {
 		proc(600, HOST, 80, "bash", "600");
 		resolver_on_fork(r, 600, 601, 500);
@@ -184,8 +201,15 @@ int main(void)
 		resolver_lookup(r, 800, 1000 + 2 * RESOLVE_REVALIDATE_MS, &id);
 		CHECK_STR(id.container_id, CA); /* the connector is trusted */
 		resolver_events_lost(r, 1000 + 2 * RESOLVE_REVALIDATE_MS);
+		/* read while the connector vouched, without a start time to
+		 * compare: read again, not trusted like a fake tree's */
 		resolver_lookup(r, 800, 1000 + 2 * RESOLVE_REVALIDATE_MS + 1, &id);
 		CHECK_STR(id.container_id, CB);
+		/* read while lossy: with its start time, so it is checked */
+		proc(800, POD_A, 102, "z", "800 9");
+		resolver_lookup(r, 800, 1000 + 4 * RESOLVE_REVALIDATE_MS, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->reused, 1);
 	}
 	CASE("two ways per set: a third pid evicts the stalest") {
 		int a = 1 + RESOLVE_CACHE_SETS, b = 1 + 2 * RESOLVE_CACHE_SETS,
