@@ -5,13 +5,25 @@
  * It lets the resolver read a new process's cgroup at its exec, before a
  * short-lived process is gone, and tell a reused pid from its predecessor.
  * Subscribing needs CAP_NET_ADMIN (root): do it before dropping
- * capabilities.  Non-blocking: the caller polls procconn_fd() and calls
- * procconn_read() when it is readable.
+ * capabilities.  Non-blocking.
+ *
+ * Two sockets, each with a kernel filter, so that only what is urgent
+ * wakes the caller: the "now" socket gets execs only (a short-lived
+ * process's cgroup must be read while it lives), the "lazy" one forks and
+ * exits of whole processes (thread events never reach userspace).  The
+ * caller always polls procconn_fd(); it polls procconn_lazy_fd() too while
+ * procconn_busy() is 0, and while it is 1 calls procconn_read() at least
+ * every PROCCONN_LAZY_MS instead (a busy node would wake it per fork for
+ * nothing).  Where the filters cannot be attached there is one unfiltered
+ * socket: procconn_lazy_fd() is -1 and procconn_busy() always 0.
  */
 #ifndef P2P_PROCCONN_H
 #define P2P_PROCCONN_H
 
 #include <stdint.h>
+
+/* the longest a fork or exit waits for the caller while busy */
+#define PROCCONN_LAZY_MS 20
 
 enum procconn_what {
 	PROCCONN_FORK = 1, /* pid = child, ppid = parent (thread group ids) */
@@ -31,6 +43,9 @@ struct procconn_stats {
 	uint64_t forks, execs, exits;
 	uint64_t overruns;    /* ENOBUFS: the kernel dropped events */
 	uint64_t bad;         /* messages that did not parse */
+	uint64_t datagrams;   /* received, on either socket */
+	uint64_t ignored;     /* well formed, not reported: thread events,
+			       * uid/gid/comm/... kinds; 0 with the filters */
 };
 
 typedef void (*procconn_fn)(void *ctx, const struct procconn_event *ev);
@@ -40,18 +55,35 @@ struct procconn;
 /*
  * procconn_open - open and subscribe (PROC_CN_MCAST_LISTEN).
  * Returns 0 and *ret, or -errno (-EPERM without CAP_NET_ADMIN,
- * -EPROTONOSUPPORT when the kernel lacks the connector).
+ * -EPROTONOSUPPORT when the kernel lacks the connector).  A kernel that
+ * refuses the filters gives the one-socket fallback, not an error.
  */
 int procconn_open(struct procconn **ret);
 void procconn_close(struct procconn *pc);
+
+/* The "now" socket (execs; everything in the fallback): always poll it. */
 int procconn_fd(const struct procconn *pc);
 
+/* The "lazy" socket (forks, exits), or -1 in the fallback. */
+int procconn_lazy_fd(const struct procconn *pc);
+
 /*
- * procconn_read - read what is queued (never blocks) and call fn for each
- * fork/exec/exit event, in kernel order.  Thread forks and thread exits
- * (tid != tgid) are not reported.  Returns the events delivered, or -errno
- * (-ENOBUFS is counted as an overrun and reading goes on: events were lost,
- * so callers must not trust "no exit seen" for the time being).
+ * procconn_busy - 1 when the last procconn_read() found forks or exits on
+ * the lazy socket: more are likely, so do not poll the lazy fd (each would
+ * wake the caller) but call procconn_read() within PROCCONN_LAZY_MS.
+ */
+int procconn_busy(const struct procconn *pc);
+
+/* 1 when the two kernel-filtered sockets are in use, 0 in the fallback. */
+int procconn_filtered(const struct procconn *pc);
+
+/*
+ * procconn_read - read what is queued on both sockets (never blocks; one
+ * call is bounded) and call fn for each fork/exec/exit event, in kernel
+ * timestamp order.  Thread forks and thread exits (tid != tgid) are not
+ * reported; fn must not call procconn_read().  Returns the events delivered, or -errno (-ENOBUFS is counted
+ * as an overrun and reading goes on: events were lost, so callers must not
+ * trust "no exit seen" for the time being).
  */
 int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx);
 

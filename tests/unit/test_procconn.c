@@ -1,7 +1,9 @@
 /*
  * test_procconn.c - the process connector: real events from the kernel
- * (fork, exec, exit of a child; threads filtered), and the parser on
- * crafted datagrams (every malformed one counted, nothing bogus delivered).
+ * (fork, exec, exit of a child in order across the two sockets; threads
+ * dropped by the kernel's filter; the busy flag), the merge of the two
+ * sockets' batches on crafted timestamps, and the parser on crafted
+ * datagrams (every malformed one counted, nothing bogus delivered).
  */
 #include <errno.h>
 #include <linux/cn_proc.h>
@@ -11,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +23,15 @@
 /* Exported by procconn.c for this test only. */
 int procconn_parse(struct procconn *pc, const void *buf, size_t len,
 		   procconn_fn fn, void *ctx);
+int procconn_merge(const struct procconn_event *now, size_t n_now,
+		   const struct procconn_event *lazy, size_t n_lazy,
+		   procconn_fn fn, void *ctx);
 
-#define EV_MAX 4096
+/* room for what the whole machine does while a case drains */
+#define EV_MAX 65536
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define THREADS 50
+#define KIDS 200
 
 struct seen {
 	int n;
@@ -36,11 +46,13 @@ static void collect(void *ctx, const struct procconn_event *ev)
 		s->ev[s->n++] = *ev;
 }
 
+/* Read both sockets until neither has had anything for ms. */
 static void drain(struct procconn *pc, struct seen *s, int ms)
 {
-	struct pollfd pfd = { procconn_fd(pc), POLLIN, 0 };
+	struct pollfd pfd[2] = { { procconn_fd(pc), POLLIN, 0 },
+				 { procconn_lazy_fd(pc), POLLIN, 0 } };
 
-	while (poll(&pfd, 1, ms) > 0)
+	while (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, ms) > 0)
 		procconn_read(pc, collect, s);
 }
 
@@ -52,9 +64,73 @@ static int find(const struct seen *s, int what, int pid, int from)
 	return -1;
 }
 
+/* 1 when pid's fork, exec and exit are all there, in that order. */
+static int in_order(const struct seen *s, int pid)
+{
+	int f = find(s, PROCCONN_FORK, pid, 0);
+	int x = f >= 0 ? find(s, PROCCONN_EXEC, pid, f) : -1;
+
+	return x >= 0 && find(s, PROCCONN_EXIT, pid, x) > x;
+}
+
 static void *thread_fn(void *arg)
 {
-	return arg;
+	*(pid_t *)arg = (pid_t)syscall(SYS_gettid);
+	return NULL;
+}
+
+/* Events with only a timestamp and a pid, for the merge. */
+static void mk_events(struct procconn_event *ev, const uint64_t *ts, size_t n,
+		      int pid0)
+{
+	for (size_t i = 0; i < n; i++)
+		ev[i] = (struct procconn_event){ .what = PROCCONN_EXEC,
+						 .pid = pid0 + (int)i,
+						 .timestamp_ns = ts[i] };
+}
+
+static void merge_cases(void)
+{
+	/* now's events are pids 10, 11, ...; lazy's 20, 21, ... */
+	static const struct {
+		const char *name;
+		uint64_t now[4];
+		size_t n_now;
+		uint64_t lazy[4];
+		size_t n_lazy;
+		int want[8];
+	} rows[] = {
+		{ "merge: both empty", { 0 }, 0, { 0 }, 0, { 0 } },
+		{ "merge: lazy empty", { 1, 2, 3 }, 3, { 0 }, 0, { 10, 11, 12 } },
+		{ "merge: now empty", { 0 }, 0, { 1, 2 }, 2, { 20, 21 } },
+		{ "merge: interleaved", { 2, 4, 6 }, 3, { 1, 3, 5, 7 }, 4,
+		  { 20, 10, 21, 11, 22, 12, 23 } },
+		{ "merge: all of lazy first", { 10, 11 }, 2, { 1, 2 }, 2,
+		  { 20, 21, 10, 11 } },
+		{ "merge: equal timestamps, now first", { 5, 5 }, 2, { 5, 6 }, 2,
+		  { 10, 11, 20, 21 } },
+		{ "merge: now out of order in itself, kept", { 5, 3 }, 2, { 4 }, 1,
+		  { 20, 10, 11 } },
+		{ "merge: lazy out of order in itself, kept", { 4 }, 1, { 5, 3 }, 2,
+		  { 10, 20, 21 } },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		CASE(rows[i].name) {
+			struct procconn_event now[4], lazy[4];
+			struct seen *got = calloc(1, sizeof *got);
+			size_t n = rows[i].n_now + rows[i].n_lazy;
+
+			mk_events(now, rows[i].now, rows[i].n_now, 10);
+			mk_events(lazy, rows[i].lazy, rows[i].n_lazy, 20);
+			CHECK_INT(procconn_merge(now, rows[i].n_now, lazy,
+						 rows[i].n_lazy, collect, got), n);
+			CHECK_INT(got->n, n);
+			for (size_t k = 0; k < n && (int)k < got->n; k++)
+				CHECK_INT(got->ev[k].pid, rows[i].want[k]);
+			free(got);
+		}
+	}
 }
 
 /* A datagram of one proc_event message, laid out by hand (cn_msg ends in
@@ -109,6 +185,14 @@ int main(void)
 		CASE("open") CHECK_INT(e, 0);
 	}
 	if (e == 0) {
+		CASE("as root: two sockets, each with its kernel filter") {
+			CHECK_INT(procconn_filtered(pc), 1);
+			CHECK(procconn_lazy_fd(pc) >= 0);
+			CHECK(procconn_lazy_fd(pc) != procconn_fd(pc));
+		}
+		/* a child's exit may flush stdio (valgrind's does): the
+		 * lines printed so far must not come out twice */
+		fflush(stdout);
 		CASE("a child's fork, exec and exit arrive in order") {
 			pid_t c = fork();
 
@@ -126,43 +210,100 @@ int main(void)
 			CHECK(x > f);
 			CHECK(q > x);
 		}
+		uint64_t dg0 = procconn_stats(pc)->datagrams;
+		pid_t kids[KIDS];
+
 		CASE("200 quick execs: every exec seen") {
-			pid_t kids[200];
 			int seen = 0;
 
 			s.n = 0;
-			for (int i = 0; i < 200; i++) {
+			fflush(stdout);
+			for (int i = 0; i < KIDS; i++) {
 				kids[i] = fork();
 				if (kids[i] == 0) {
 					execl("/bin/true", "true", (char *)NULL);
 					_exit(127);
 				}
 			}
-			for (int i = 0; i < 200; i++)
+			for (int i = 0; i < KIDS; i++)
 				waitpid(kids[i], NULL, 0);
 			drain(pc, &s, 300);
-			for (int i = 0; i < 200; i++)
+			for (int i = 0; i < KIDS; i++)
 				seen += find(&s, PROCCONN_EXEC, kids[i], 0) >= 0;
-			printf("# 200 execs: %d seen, overruns %llu\n", seen,
-			       (unsigned long long)procconn_stats(pc)->overruns);
-			CHECK_INT(seen, 200);
+			printf("# 200 execs: %d seen, overruns %llu, %d events "
+			       "in all\n", seen,
+			       (unsigned long long)procconn_stats(pc)->overruns, s.n);
+			CHECK_INT(seen, KIDS);
 		}
-		CASE("threads are not processes: no fork or exit for them") {
-			pthread_t t;
-			int forks_of_us = 0;
+		CASE("200 quick execs: each fork < exec < exit across full batches") {
+			int ordered = 0;
 
+			for (int i = 0; i < KIDS; i++)
+				ordered += in_order(&s, kids[i]);
+			CHECK_INT(ordered, KIDS);
+			/* fork, exec, exit: each its own datagram */
+			CHECK(procconn_stats(pc)->datagrams - dg0 >= 3 * KIDS);
+		}
+		CASE("threads are not processes: the kernel drops their events") {
+			pthread_t t[THREADS];
+			pid_t tid[THREADS];
+			uint64_t ignored0;
+			int forks_of_us = 0, of_threads = 0;
+
+			drain(pc, &s, 20);
 			s.n = 0;
-			pthread_create(&t, NULL, thread_fn, NULL);
-			pthread_join(t, NULL);
+			ignored0 = procconn_stats(pc)->ignored;
+			for (int i = 0; i < THREADS; i++)
+				pthread_create(&t[i], NULL, thread_fn, &tid[i]);
+			for (int i = 0; i < THREADS; i++)
+				pthread_join(t[i], NULL);
 			drain(pc, &s, 100);
 			for (int i = 0; i < s.n; i++)
 				if (s.ev[i].what == PROCCONN_FORK &&
 				    s.ev[i].ppid == getpid())
 					forks_of_us++;
+			for (int i = 0; i < THREADS; i++)
+				of_threads += find(&s, PROCCONN_FORK, tid[i], 0) >= 0 ||
+					      find(&s, PROCCONN_EXIT, tid[i], 0) >= 0;
 			CHECK_INT(forks_of_us, 0);
+			CHECK_INT(of_threads, 0);
+			/* not even read: nothing thrown away in userspace */
+			CHECK_INT(procconn_stats(pc)->ignored - ignored0, 0);
+		}
+		CASE("busy after a fork and exit; idle after a read of nothing new") {
+			struct pollfd lz = { procconn_lazy_fd(pc), POLLIN, 0 };
+			int got = 0, tries;
+			pid_t c;
+
+			drain(pc, &s, 20);
+			s.n = 0;
+			fflush(stdout);
+			c = fork();
+			if (c == 0)
+				_exit(0);
+			waitpid(c, NULL, 0);
+			/* the exit event may be queued just after waitpid returns */
+			for (tries = 0; tries < 50 && !got; tries++) {
+				if (poll(&lz, 1, 100) > 0)
+					procconn_read(pc, collect, &s);
+				got = find(&s, PROCCONN_FORK, c, 0) >= 0 &&
+				      find(&s, PROCCONN_EXIT, c, 0) >= 0;
+			}
+			CHECK(got);
+			CHECK_INT(procconn_busy(pc), 1);
+			/* others on this machine may fork meanwhile: retry */
+			for (tries = 0; tries < 20; tries++) {
+				procconn_read(pc, collect, &s);
+				if (!procconn_busy(pc))
+					break;
+				usleep(1000);
+			}
+			CHECK_INT(procconn_busy(pc), 0);
 		}
 		procconn_close(pc);
 	}
+
+	merge_cases();
 
 	/* the parser, on crafted datagrams */
 	pc = NULL;
