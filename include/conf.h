@@ -38,6 +38,7 @@ struct conf {
 	char node_name[CONF_NAME_MAX]; /* "" in the file: this host's name */
 	unsigned long long queue_max_bytes;
 	int overflow_action;  /* enum conf_overflow */
+	unsigned long long batch_ms; /* rest between small reads of stdin */
 	int proc_connector;   /* 1: subscribe to the process connector */
 	char runtime_state_dirs[CONF_LINE_MAX / 4]; /* space-separated */
 	char containerd_namespace[CONF_NAME_MAX];

@@ -30,6 +30,11 @@ struct plugin {
 	int kube_state;        /* last state logged */
 	struct log_rate kube_rate;
 	uint64_t pc_overruns;  /* overruns already passed to the resolver */
+	int pc_stale;          /* input read since the last procconn_read */
+	int64_t pc_read_at;    /* when procconn_read last ran */
+	int64_t pc_lazy_until; /* fork/exit events are not polled until then */
+	int64_t in_rest_until; /* stdin is not polled until then (batch_ms) */
+	uint64_t input_reads, wakeups;
 	int sigfd;
 	int want_pollout;
 	int64_t retry_at;

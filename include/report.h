@@ -41,6 +41,7 @@ struct report_src {
 	uint64_t queue_bytes, queue_high;
 	uint64_t reloads, reload_failures;
 	uint64_t input_pauses, input_paused_ms;
+	uint64_t input_reads, wakeups;
 };
 
 /* report_collect - fill out[] (max entries); returns how many. */

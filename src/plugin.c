@@ -7,6 +7,7 @@
  * reading stdin, so auditd's own queue and policy decide.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #define RETRY_MS 1000        /* after a hard output error */
 #define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
 #define FEED_BATCH 256       /* lines between two looks at process events */
+#define LAZY_HOLD_MS 1000    /* fork/exit events not polled after the last */
 
 static void on_proc_event(void *ctx, const struct procconn_event *ev)
 {
@@ -51,9 +53,15 @@ static void plugin_procevents(struct plugin *pl)
 {
 	const struct procconn_stats *st;
 
+	pl->pc_stale = 0;
 	if (!pl->pc)
 		return;
 	procconn_read(pl->pc, on_proc_event, pl);
+	pl->pc_read_at = now_ms();
+	/* a node that forks now forks again soon: stay lazy for a while
+	 * rather than be woken by the next fork after a quiet read */
+	if (procconn_busy(pl->pc))
+		pl->pc_lazy_until = pl->pc_read_at + LAZY_HOLD_MS;
 	st = procconn_stats(pl->pc);
 	if (st->overruns != pl->pc_overruns) {
 		pl->pc_overruns = st->overruns;
@@ -260,7 +268,11 @@ static void plugin_feed(struct plugin *pl, int64_t now)
 	size_t len, orig;
 	unsigned n = 0;
 
-	plugin_procevents(pl);
+	/* records just read come after the events that explain them: those
+	 * are queued by then (the kernel sends them at the fork or exec, long
+	 * before auditd writes the record) */
+	if (pl->pc_stale)
+		plugin_procevents(pl);
 	while ((pl->conf.overflow_action == OVERFLOW_DROP ||
 		pipeline_has_room(pl->pipe)) &&
 	       input_next(&pl->in, &line, &len, &orig)) {
@@ -294,13 +306,48 @@ static void plugin_pause(struct plugin *pl, int64_t now, int full)
 	}
 }
 
+/*
+ * Read stdin once.  After a small read (pid2pod keeps up) stdin rests for
+ * batch_ms: it is not polled, so what auditd writes meanwhile is taken by
+ * a read made anyway when something else wakes the loop (an exec event),
+ * or by one read when the rest is over.  Each such wake moves the end of
+ * the rest on, so a record waits at most batch_ms after the wake before
+ * it; only a rest that ran out with nothing to read ends it.  A read that
+ * comes back large (behind) leaves no rest.
+ */
+static void plugin_input(struct plugin *pl, int64_t now)
+{
+	ssize_t n = input_read(&pl->in);
+
+	if (n == -EAGAIN && now < pl->in_rest_until) {
+		pl->in_rest_until = now + (int64_t)pl->conf.batch_ms;
+	} else if (n > 0) {
+		pl->input_reads++;
+		pl->pc_stale = 1;
+		pl->in_rest_until = pl->conf.batch_ms &&
+			(size_t)n < pl->in.buf_size / 4 ?
+			now + (int64_t)pl->conf.batch_ms : 0;
+	} else if (n < 0 && n != -EAGAIN && n != -ENOBUFS) {
+		log_warnx("stdin: %s", strerror((int)-n));
+		pl->in.eof = 1;
+	}
+}
+
+/* The earlier of deadline a and b (-1: none). */
+static int64_t earlier(int64_t a, int64_t b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
 int plugin_run(struct plugin *pl)
 {
+	int in_nonblock = (fcntl(pl->in.fd, F_GETFL) & O_NONBLOCK) != 0;
+
 	for (;;) {
-		struct pollfd pfd[5];
-		int64_t now = now_ms(), dl;
-		int nfd = 0, in_idx = -1, kube_idx = -1, timeout = -1;
-		ssize_t n;
+		struct pollfd pfd[6];
+		int64_t now = now_ms(), dl, lazy_at = -1;
+		int nfd = 0, in_idx = -1, kube_idx = -1, pc_idx = -1,
+		    lazy_idx = -1, timeout = -1, resting, room;
 
 		plugin_feed(pl, now);
 		pipeline_tick(pl->pipe, now);
@@ -310,8 +357,10 @@ int plugin_run(struct plugin *pl)
 			break;
 		if (pl->terminate || (pl->in.eof && !input_pending(&pl->in))) {
 			/* take what is already there, then drain and go */
-			while (!pl->in.eof && input_read(&pl->in) > 0)
+			while (!pl->in.eof && input_read(&pl->in) > 0) {
+				pl->pc_stale = 1;
 				plugin_feed(pl, now_ms());
+			}
 			while (input_pending(&pl->in)) {
 				plugin_feed(pl, now_ms());
 				if (!input_pending(&pl->in))
@@ -330,8 +379,19 @@ int plugin_run(struct plugin *pl)
 
 		pfd[nfd] = (struct pollfd){ pl->sigfd, POLLIN, 0 };
 		nfd++;
-		if (pl->pc)
+		if (pl->pc) {
+			/* exec events wake the loop at once; fork and exit
+			 * events only while they are rare (procconn.h) */
+			pc_idx = nfd;
 			pfd[nfd++] = (struct pollfd){ procconn_fd(pl->pc), POLLIN, 0 };
+			if (procconn_busy(pl->pc) || now < pl->pc_lazy_until)
+				lazy_at = pl->pc_read_at + PROCCONN_LAZY_MS;
+			else if (procconn_lazy_fd(pl->pc) >= 0) {
+				lazy_idx = nfd;
+				pfd[nfd++] = (struct pollfd){ procconn_lazy_fd(pl->pc),
+							      POLLIN, 0 };
+			}
+		}
 		if (pl->kube) {
 			kube_idx = nfd;
 			pfd[nfd++] = (struct pollfd){ kubelet_fd(pl->kube), POLLIN, 0 };
@@ -339,8 +399,10 @@ int plugin_run(struct plugin *pl)
 		plugin_pause(pl, now, !pl->in.eof &&
 			     pl->conf.overflow_action != OVERFLOW_DROP &&
 			     !pipeline_has_room(pl->pipe));
-		if (!pl->in.eof && (pl->conf.overflow_action == OVERFLOW_DROP ||
-				    pipeline_has_room(pl->pipe))) {
+		room = !pl->in.eof && (pl->conf.overflow_action == OVERFLOW_DROP ||
+				       pipeline_has_room(pl->pipe));
+		resting = pl->in_rest_until > now;
+		if (room && !resting) {
 			in_idx = nfd;
 			pfd[nfd++] = (struct pollfd){ pl->in.fd, POLLIN, 0 };
 		}
@@ -348,29 +410,32 @@ int plugin_run(struct plugin *pl)
 			/* POLLOUT only wakes us; plugin_write runs every turn */
 			pfd[nfd++] = (struct pollfd){ sink_fd(pl->sink), POLLOUT, 0 };
 		}
-		dl = pipeline_deadline(pl->pipe);
-		if (pl->retry_at && (dl < 0 || pl->retry_at < dl))
-			dl = pl->retry_at;
-		if (plugin_next_timer(pl) >= 0 &&
-		    (dl < 0 || plugin_next_timer(pl) < dl))
-			dl = plugin_next_timer(pl);
+		dl = earlier(pipeline_deadline(pl->pipe),
+			     pl->retry_at ? pl->retry_at : -1);
+		dl = earlier(dl, plugin_next_timer(pl));
+		dl = earlier(dl, lazy_at);
+		if (room && resting)
+			dl = earlier(dl, pl->in_rest_until);
 		if (dl >= 0)
 			timeout = dl > now ? (int)(dl - now) : 0;
 		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 			fatal("poll");
+		pl->wakeups++;
+		now = now_ms();
 		if (pfd[0].revents)
 			plugin_signals(pl);
+		/* stdin: when it woke us, or in passing while it rests (a
+		 * syscall, not a wakeup); never a blocking read */
+		if (in_idx >= 0 ? pfd[in_idx].revents != 0
+				: room && resting && in_nonblock)
+			plugin_input(pl, now);
 		/* exec events first: the process may be gone in a moment */
-		plugin_procevents(pl);
+		if (pl->pc_stale || (pc_idx >= 0 && pfd[pc_idx].revents) ||
+		    (lazy_idx >= 0 && pfd[lazy_idx].revents) ||
+		    (lazy_at >= 0 && now >= lazy_at))
+			plugin_procevents(pl);
 		if (kube_idx >= 0 && pfd[kube_idx].revents)
 			plugin_kubelet_results(pl);
-		if (in_idx >= 0 && pfd[in_idx].revents) {
-			n = input_read(&pl->in);
-			if (n < 0 && n != -EAGAIN && n != -ENOBUFS) {
-				log_warnx("stdin: %s", strerror((int)-n));
-				pl->in.eof = 1;
-			}
-		}
 	}
 	return 0;
 }

@@ -58,6 +58,8 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 	}
 	GAUGE("queue_bytes", "bytes waiting in the queue", s->queue_bytes);
 	GAUGE("queue_high_bytes", "high-water mark of the queue", s->queue_high);
+	PUT("input_reads", "reads of stdin that took records", s->input_reads);
+	PUT("wakeups", "times the loop woke up (batch_ms makes one take many records)", s->wakeups);
 	PUT("input_pauses", "times reading stopped at queue_max_bytes (overflow_action = block)", s->input_pauses);
 	PUT("input_paused_ms", "time reading stood stopped at queue_max_bytes", s->input_paused_ms);
 	if (s->res) {
@@ -79,6 +81,8 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 	if (s->conn) {
 		PUT("connector_events", "fork/exec/exit events received", s->conn->events);
 		PUT("connector_overruns", "times the kernel dropped events", s->conn->overruns);
+		PUT("connector_datagrams", "datagrams received from the connector", s->conn->datagrams);
+		PUT("connector_ignored", "connector messages not for us (thread events, ...; 0 while the kernel filters them)", s->conn->ignored);
 	}
 	if (s->meta) {
 		PUT("runtime_state_reads", "runtime state lookups on disk", s->meta->reads);

@@ -49,6 +49,9 @@ static const struct row rows[] = {
 	{ "containerd namespace with a slash", "containerd_namespace = ../x\n", 0,
 	  "containerd_namespace: '../x' is not a namespace name" },
 	{ "containerd namespace ..", "containerd_namespace = ..\n", 0, "not a namespace name" },
+	{ "batch_ms 0: read at once", "batch_ms = 0\n", 1, NULL },
+	{ "batch_ms past 100 ms", "batch_ms = 101\n", 0, "t:1: batch_ms: '101' is out of range" },
+	{ "batch_ms negative", "batch_ms = -1\n", 0, "batch_ms" },
 	{ "proc_connector must be yes or no", "proc_connector = maybe\n", 0,
 	  "proc_connector: 'maybe' is not one of the allowed values: yes, no" },
 };
@@ -163,6 +166,7 @@ int main(void)
 		CHECK_INT(c.output_format, FORMAT_TEXT);
 		CHECK_STR(c.proc_root, "/proc");
 		CHECK_INT(c.overflow_action, OVERFLOW_BLOCK);
+		CHECK_INT(c.batch_ms, 5);
 		CHECK_INT(c.syslog_facility, LOG_USER);
 		CHECK_INT(c.syslog_priority, LOG_INFO);
 	}
