@@ -56,9 +56,14 @@ t_wait_for 5000 sh -c "! kill -0 $l 2>/dev/null"
 t_wait_for 5000 sh -c "[ \$(grep -a -c 'key=\"p2p_kube\"' '$W/plugin.out') -ge 9 ]"
 auditd_stop
 
-/usr/bin/python3 - "$W/plugin.out" "$a" "$h" "$l" "$C1" "$C3" "$U1" "$U2" <<'PYEOF'
+# under a wrapper (valgrind: 20-50x slower) a host /usr/bin/true can be gone
+# before the plugin reads its cgroup at its exec (a host parent gives it
+# nothing to inherit): "?" is then allowed for it, never a container or pod
+wrapped=0
+((${#T_WRAP[@]})) && wrapped=1
+/usr/bin/python3 - "$W/plugin.out" "$a" "$h" "$l" "$C1" "$C3" "$U1" "$U2" "$wrapped" <<'PYEOF'
 import re, sys
-out, a, h, l, c1, c3, u1, u2 = sys.argv[1:]
+out, a, h, l, c1, c3, u1, u2, wrapped = sys.argv[1:]
 recs = [x for x in open(out, 'rb').read().decode('utf-8', 'replace').splitlines()
         if x.startswith('type=SYSCALL') and 'key="p2p_kube"' in x]
 by = lambda ppid: [x for x in recs if ' ppid=%s ' % ppid in x]
@@ -72,8 +77,14 @@ res = [("the app container's 5 execs carry namespace, pod, container and pod UID
         all('k8s_image="docker.io/library/nginx:1.25" k8s_owner="ReplicaSet/web-7d9f8" '
             'k8s_sa="web-sa" k8s_label_app="web"' in x for x in app) and len(app) == 5)]
 host = by(h)
-res.append(("the host's 3 execs carry nothing (%d)" % len(host),
-            len(host) == 3 and not any('container_id=' in x or 'k8s_' in x for x in host)))
+def host_ok(x):
+    if wrapped == '1' and re.findall(r' container_id="([^"]*)"', x) == ['?']:
+        return 'k8s_' not in x
+    return 'container_id=' not in x and 'k8s_' not in x
+res.append(("the host's 3 execs carry nothing (%d%s)" % (len(host),
+            ", %d unresolved under the wrapper" % sum('container_id="?"' in x for x in host)
+            if wrapped == '1' else ""),
+            len(host) == 3 and all(host_ok(x) for x in host)))
 late = by(l)
 want_late = ' container_id="%s" k8s_namespace="edge" k8s_pod="front-0" k8s_container="side" ' % c3
 res.append(("a container new to the list is named on its first record (%d)" % len(late),
