@@ -315,7 +315,7 @@ static void plugin_pause(struct plugin *pl, int64_t now, int full)
  * it; only a rest that ran out with nothing to read ends it.  A read that
  * comes back large (behind) leaves no rest.
  */
-static void plugin_input(struct plugin *pl, int64_t now)
+static ssize_t plugin_input(struct plugin *pl, int64_t now)
 {
 	ssize_t n = input_read(&pl->in);
 
@@ -331,6 +331,7 @@ static void plugin_input(struct plugin *pl, int64_t now)
 		log_warnx("stdin: %s", strerror((int)-n));
 		pl->in.eof = 1;
 	}
+	return n;
 }
 
 /* The earlier of deadline a and b (-1: none). */
@@ -357,10 +358,8 @@ int plugin_run(struct plugin *pl)
 			break;
 		if (pl->terminate || (pl->in.eof && !input_pending(&pl->in))) {
 			/* take what is already there, then drain and go */
-			while (!pl->in.eof && input_read(&pl->in) > 0) {
-				pl->pc_stale = 1;
+			while (!pl->in.eof && plugin_input(pl, now_ms()) > 0)
 				plugin_feed(pl, now_ms());
-			}
 			while (input_pending(&pl->in)) {
 				plugin_feed(pl, now_ms());
 				if (!input_pending(&pl->in))

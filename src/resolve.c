@@ -342,9 +342,9 @@ void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
  * unseen: it can only make a process's children be read at their exec
  * instead of inheriting, or the reverse for a runtime renaming itself.
  */
-static int parent_is_runtime(struct resolver *r, int32_t parent)
+static int parent_is_runtime(struct resolver *r, struct slot *s,
+			     int32_t parent)
 {
-	struct slot *s = find(r, parent);
 	int rt;
 
 	if (s && s->rt_known)
@@ -372,10 +372,11 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		s->pid = 0;
 	if (parent <= 0)
 		return;
-	lookup_slot(r, parent, now, &hit, &pid_of_parent);
+	s = lookup_slot(r, parent, now, &hit, &pid_of_parent);
 	if (pid_of_parent.state != IDENT_CONTAINER)
 		return;
-	if (parent_is_runtime(r, parent)) {
+	/* the parent's slot, unless its answer was given out uncached */
+	if (parent_is_runtime(r, s->pid == parent ? s : NULL, parent)) {
 		r->st.runtime_parent++;
 		return;
 	}
