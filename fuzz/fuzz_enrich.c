@@ -8,7 +8,9 @@
  * otherwise, "?" only for an unresolved container id) and decoding to the
  * value given; everything fits in OUTPUT_LINE_MAX when the record does, all
  * of them when there is room, and what was left out is counted.  The same
- * values through jsonout_k8s must give one valid UTF-8 JSON object.
+ * values through jsonout_k8s must give one valid UTF-8 JSON object in room
+ * for the worst case (6 bytes per input byte), and nothing at all in one
+ * byte less than it takes.
  *
  * Input: byte 0 subject state (low 3 bits) and label count (high 4 bits),
  * byte 1 object state, bytes 2-5 nspid; then NUL-separated strings:
@@ -173,21 +175,36 @@ static int valid_utf8(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Room for the worst case: every input byte escaped to \u00XX (6 bytes),
+ * plus the keys, quotes and separators around at most all the fields.
+ */
+#define JSON_ROOM(size) (6 * (size) + 1024 + 32 * ENRICH_LABELS_MAX)
+
 static void check_json(const struct ident *id, const struct k8s_names *nm,
-		       int nspid)
+		       int nspid, size_t size)
 {
-	static char buf[64 * 1024];
-	size_t n = jsonout_k8s(buf, sizeof buf, id, nm, nspid);
+	size_t cap = JSON_ROOM(size), n;
+	char *buf = malloc(cap), *again = malloc(cap);
 	struct json_tokener *tok;
 	struct json_object *o;
 
+	n = jsonout_k8s(buf, cap, id, nm, nspid);
 	if (n == 0) {
-		/* nothing for a host process; everything else fits this buffer */
+		/* nothing for a host process; everything else fits the room */
 		if (id->state != IDENT_NONE && id->state != IDENT_HOST)
 			abort();
+		free(buf);
+		free(again);
 		return;
 	}
-	if (n >= sizeof buf || memchr(buf, '\n', n) || !valid_utf8(buf, n))
+	if (n >= cap || memchr(buf, '\n', n) || !valid_utf8(buf, n))
+		abort();
+	/* exactly n bytes of room is enough; one less gives nothing, never
+	 * a cut object */
+	if (jsonout_k8s(again, n, id, nm, nspid) != n ||
+	    memcmp(again, buf, n) != 0 ||
+	    jsonout_k8s(again, n - 1, id, nm, nspid) != 0)
 		abort();
 	tok = json_tokener_new();
 	o = json_tokener_parse_ex(tok, buf, (int)n);
@@ -198,6 +215,8 @@ static void check_json(const struct ident *id, const struct k8s_names *nm,
 		abort();
 	json_object_put(o);
 	json_tokener_free(tok);
+	free(buf);
+	free(again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -257,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nm.label_vals[i] = str[NFIXED + 2 * i + 1];
 	}
 
-	check_json(&sid, &nm, nspid > 0 ? nspid : 0);
+	check_json(&sid, &nm, nspid > 0 ? nspid : 0, size);
 
 	record_scan(line, len, &r);
 	if ((r.flags & (REC_BAD_HEADER | REC_HAS_NUL)) || len + 1 > RECORD_MAX ||
