@@ -307,6 +307,10 @@ gone_within() {
 	! kill -0 "$2" 2>/dev/null
 }
 
+# cpu_ticks PID, switches PID: utime+stime in clock ticks; context switches
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+switches() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$1/status"; }
+
 # cpu_run NAME BIN ARGS: auditd delivering the load to BIN ARGS; prints the figure
 cpu_run() {
 	local name=$1 bin=$2 args=$3 ppid c0 c1 w0 w1 g
@@ -316,8 +320,8 @@ cpu_run() {
 	auditd_rule -b 8192 >/dev/null
 	auditd_rule -a always,exit -F arch=b64 -S execve -F exe=/usr/bin/true -k p2p_bench >/dev/null
 	sleep 1
-	c0=$(awk '{ print $14 + $15 }' "/proc/$ppid/stat")
-	w0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$ppid/status")
+	c0=$(cpu_ticks "$ppid")
+	w0=$(switches "$ppid")
 	g=$(podcg_spawn p0 "$LOADGEN" "$CPU_RATE" "$CPU_SECONDS")
 	[[ -n ${BENCH_CPU_HOOK:-} ]] && { $BENCH_CPU_HOOK "$ppid" "$name" & }
 	# a machine too busy for the rate takes longer; past 3x it is stopped
@@ -327,8 +331,8 @@ cpu_run() {
 		t_wait_for 5000 sh -c "! kill -0 $g 2>/dev/null" || kill -KILL "$g" 2>/dev/null
 	fi
 	sleep 2 # the last records through auditd
-	c1=$(awk '{ print $14 + $15 }' "/proc/$ppid/stat")
-	w1=$(awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$ppid/status")
+	c1=$(cpu_ticks "$ppid")
+	w1=$(switches "$ppid")
 	auditd_rule -D >/dev/null
 	auditd_stop
 	echo "$name $((c1 - c0)) $(getconf CLK_TCK) $((w1 - w0))" >>"$W/cpu"
