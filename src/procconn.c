@@ -56,7 +56,8 @@ struct side {
 	struct procconn_event ev[SIDE_EV_MAX];
 };
 
-/* recvmmsg's vectors; filled again by each socket's round. */
+/* recvmmsg's vectors, pointed at their buffers once (batch_init); each
+ * socket's round refills the buffers. */
 struct batch {
 	struct mmsghdr mh[PROCCONN_BATCH];
 	struct iovec iov[PROCCONN_BATCH];
@@ -80,6 +81,17 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+static void batch_init(struct batch *b)
+{
+	for (int i = 0; i < PROCCONN_BATCH; i++) {
+		b->iov[i] = (struct iovec){ b->buf[i], sizeof b->buf[i] };
+		b->mh[i] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = &b->from[i],
+			.msg_namelen = sizeof b->from[i],
+			.msg_iov = &b->iov[i], .msg_iovlen = 1 } };
+	}
+}
+
 int procconn_open(struct procconn **ret)
 {
 	struct procconn *pc;
@@ -89,6 +101,7 @@ int procconn_open(struct procconn **ret)
 	if (!pc)
 		return -ENOMEM;
 	pc->now.fd = pc->lazy.fd = -1;
+	batch_init(&pc->b);
 	if (procconn_sock_open(SOCK_NOW, &pc->now.fd) == 0 &&
 	    procconn_sock_open(SOCK_LAZY, &pc->lazy.fd) == 0) {
 		pc->filtered = 1;
@@ -314,13 +327,6 @@ static int read_side(struct procconn *pc, struct side *sd)
 	struct batch *b = &pc->b;
 	int n, tries = 0;
 
-	for (int i = 0; i < PROCCONN_BATCH; i++) {
-		b->iov[i] = (struct iovec){ b->buf[i], sizeof b->buf[i] };
-		b->mh[i] = (struct mmsghdr){ .msg_hdr = {
-			.msg_name = &b->from[i],
-			.msg_namelen = sizeof b->from[i],
-			.msg_iov = &b->iov[i], .msg_iovlen = 1 } };
-	}
 	while ((n = recvmmsg(sd->fd, b->mh, PROCCONN_BATCH, MSG_DONTWAIT,
 			     NULL)) < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -333,12 +339,15 @@ static int read_side(struct procconn *pc, struct side *sd)
 			return 0;
 	}
 	for (int i = 0; i < n; i++) {
-		const struct msghdr *m = &b->mh[i].msg_hdr;
+		struct msghdr *m = &b->mh[i].msg_hdr;
+		int from_kernel = m->msg_namelen >= sizeof b->from[i] &&
+				  b->from[i].nl_pid == 0;
 
+		/* the only field recvmmsg changes that it also reads */
+		m->msg_namelen = sizeof b->from[i];
 		pc->st.datagrams++;
 		/* cut short, or not from the kernel: only the kernel speaks here */
-		if ((m->msg_flags & MSG_TRUNC) ||
-		    m->msg_namelen < sizeof b->from[i] || b->from[i].nl_pid != 0) {
+		if ((m->msg_flags & MSG_TRUNC) || !from_kernel) {
 			pc->st.bad++;
 			continue;
 		}

@@ -1,7 +1,8 @@
 /*
  * test_procconn.c - the process connector: real events from the kernel
  * (fork, exec, exit of a child in order across the two sockets; threads
- * dropped by the kernel's filter; the busy flag), the merge of the two
+ * dropped by the kernel's filter; the busy flag; a datagram from a
+ * userspace sender refused), the merge of the two
  * sockets' batches on crafted timestamps, and the parser on crafted
  * datagrams (every malformed one counted, nothing bogus delivered).
  */
@@ -13,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -299,6 +301,37 @@ int main(void)
 				usleep(1000);
 			}
 			CHECK_INT(procconn_busy(pc), 0);
+		}
+		CASE("an exec sent by a userspace socket is bad; the kernel's next are taken") {
+			struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+			socklen_t tl = sizeof to;
+			struct dgram g = mk(PROC_EVENT_EXEC, 424242, 424242, 0, 0);
+			int fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+					NETLINK_CONNECTOR);
+			uint64_t bad0;
+			pid_t c;
+
+			drain(pc, &s, 20);
+			s.n = 0;
+			bad0 = procconn_stats(pc)->bad;
+			CHECK(fd >= 0);
+			CHECK_INT(getsockname(procconn_fd(pc), (struct sockaddr *)&to, &tl), 0);
+			CHECK(to.nl_pid != 0);
+			to.nl_groups = 0; /* to that socket alone, not the group */
+			CHECK(sendto(fd, g.b, DG_LEN, 0, (struct sockaddr *)&to,
+				     sizeof to) == (ssize_t)DG_LEN);
+			close(fd);
+			fflush(stdout);
+			c = fork();
+			if (c == 0) {
+				execl("/bin/true", "true", (char *)NULL);
+				_exit(127);
+			}
+			waitpid(c, NULL, 0);
+			drain(pc, &s, 200);
+			CHECK_INT(procconn_stats(pc)->bad - bad0, 1);
+			CHECK(find(&s, PROCCONN_EXEC, 424242, 0) < 0);
+			CHECK(find(&s, PROCCONN_EXEC, c, 0) >= 0);
 		}
 		procconn_close(pc);
 	}
