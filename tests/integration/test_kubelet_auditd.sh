@@ -77,12 +77,13 @@ res = [("the app container's 5 execs carry namespace, pod, container and pod UID
         all('k8s_image="docker.io/library/nginx:1.25" k8s_owner="ReplicaSet/web-7d9f8" '
             'k8s_sa="web-sa" k8s_label_app="web"' in x for x in app) and len(app) == 5)]
 host = by(h)
+# the unresolved mark is raw: container_id=? (a quoted "?" would be a name)
 def host_ok(x):
-    if wrapped == '1' and re.findall(r' container_id="([^"]*)"', x) == ['?']:
+    if wrapped == '1' and re.findall(r' container_id=(\S*)', x) == ['?']:
         return 'k8s_' not in x
     return 'container_id=' not in x and 'k8s_' not in x
 res.append(("the host's 3 execs carry nothing (%d%s)" % (len(host),
-            ", %d unresolved under the wrapper" % sum('container_id="?"' in x for x in host)
+            ", %d unresolved under the wrapper" % sum(re.findall(r' container_id=(\S*)', x) == ['?'] for x in host)
             if wrapped == '1' else ""),
             len(host) == 3 and all(host_ok(x) for x in host)))
 late = by(l)
