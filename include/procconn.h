@@ -7,23 +7,30 @@
  * Subscribing needs CAP_NET_ADMIN (root): do it before dropping
  * capabilities.  Non-blocking.
  *
- * Two sockets, each with a kernel filter, so that only what is urgent
- * wakes the caller: the "now" socket gets execs only (a short-lived
- * process's cgroup must be read while it lives), the "lazy" one forks and
- * exits of whole processes (thread events never reach userspace).  The
- * caller always polls procconn_fd(); it polls procconn_lazy_fd() too while
- * procconn_busy() is 0, and while it is 1 calls procconn_read() at least
- * every PROCCONN_LAZY_MS instead (a busy node would wake it per fork for
- * nothing).  Where the filters cannot be attached there is one unfiltered
- * socket: procconn_lazy_fd() is -1 and procconn_busy() always 0.
+ * Two sockets, each with a kernel filter.  The "stream" gets every exec,
+ * and the forks and exits of whole processes (thread events never reach
+ * userspace); procconn_read() delivers it.  The "doorbell" gets a copy of
+ * the events of the pids given to procconn_watch() (their execs, and the
+ * forks they make): it only wakes the caller, so that those execs are read
+ * at once while every other waits for the next read.  The caller always
+ * polls procconn_fd() (the doorbell); it polls procconn_lazy_fd() (the
+ * stream) too while procconn_busy() is 0, and while it is 1 calls
+ * procconn_read() at least every PROCCONN_LAZY_MS instead (a busy node
+ * would wake it per event).  Where the filters cannot be attached there is
+ * one unfiltered socket, the stream: procconn_fd() is that socket,
+ * procconn_lazy_fd() is -1, procconn_busy() always 0, and every event
+ * wakes the caller.
  */
 #ifndef P2P_PROCCONN_H
 #define P2P_PROCCONN_H
 
 #include <stdint.h>
 
-/* the longest a fork or exit waits for the caller while busy */
+/* the longest an event not watched waits for the caller while busy */
 #define PROCCONN_LAZY_MS 20
+
+/* the most pids procconn_watch() takes (the doorbell's filter fits) */
+#define PROCCONN_WATCH_MAX 1024
 
 enum procconn_what {
 	PROCCONN_FORK = 1, /* pid = child, ppid = parent (thread group ids) */
@@ -43,7 +50,9 @@ struct procconn_stats {
 	uint64_t forks, execs, exits;
 	uint64_t overruns;    /* ENOBUFS: the kernel dropped events */
 	uint64_t bad;         /* messages that did not parse */
-	uint64_t datagrams;   /* received, on either socket */
+	uint64_t datagrams;   /* received on the stream */
+	uint64_t doorbells;   /* received on the doorbell (thrown away) */
+	uint64_t watch_updates; /* doorbell filters attached */
 	uint64_t ignored;     /* well formed, not reported: thread events,
 			       * uid/gid/comm/... kinds; 0 with the filters */
 };
@@ -61,16 +70,24 @@ struct procconn;
 int procconn_open(struct procconn **ret);
 void procconn_close(struct procconn *pc);
 
-/* The "now" socket (execs; everything in the fallback): always poll it. */
+/* The doorbell (the one socket in the fallback): always poll it. */
 int procconn_fd(const struct procconn *pc);
 
-/* The "lazy" socket (forks, exits), or -1 in the fallback. */
+/* The stream, or -1 in the fallback. */
 int procconn_lazy_fd(const struct procconn *pc);
 
 /*
- * procconn_busy - 1 when the last procconn_read() found forks or exits on
- * the lazy socket: more are likely, so do not poll the lazy fd (each would
- * wake the caller) but call procconn_read() within PROCCONN_LAZY_MS.
+ * procconn_watch - ring the doorbell for the execs of these n pids (at
+ * most PROCCONN_WATCH_MAX) and the forks they make; all == 1: for every
+ * exec and fork.  Replaces the last list at once (events queued before
+ * it are rung by the old one).  A no-op in the fallback.  0 or -errno.
+ */
+int procconn_watch(struct procconn *pc, const int32_t *pids, size_t n, int all);
+
+/*
+ * procconn_busy - 1 when the last procconn_read() found events on the
+ * stream: more are likely, so do not poll the stream (each would wake the
+ * caller) but call procconn_read() within PROCCONN_LAZY_MS.
  */
 int procconn_busy(const struct procconn *pc);
 
@@ -78,9 +95,9 @@ int procconn_busy(const struct procconn *pc);
 int procconn_filtered(const struct procconn *pc);
 
 /*
- * procconn_read - read what is queued on both sockets (never blocks; one
- * call is bounded) and call fn for each fork/exec/exit event, in kernel
- * timestamp order.  Thread forks and thread exits (tid != tgid) are not
+ * procconn_read - drain the doorbell and read what is queued on the stream
+ * (never blocks; one call is bounded) and call fn for each fork/exec/exit
+ * event, in kernel order.  Thread forks and thread exits (tid != tgid) are not
  * reported; fn must not call procconn_read().  Returns the events delivered, or -errno (-ENOBUFS is counted
  * as an overrun and reading goes on: events were lost, so callers must not
  * trust "no exit seen" for the time being).

@@ -1,10 +1,11 @@
 /*
  * test_procconn.c - the process connector: real events from the kernel
- * (fork, exec, exit of a child in order across the two sockets; threads
- * dropped by the kernel's filter; the busy flag; a datagram from a
- * userspace sender refused), the merge of the two
- * sockets' batches on crafted timestamps, and the parser on crafted
- * datagrams (every malformed one counted, nothing bogus delivered).
+ * (fork, exec, exit of a child in order; threads dropped by the kernel's
+ * filter; the busy flag; a datagram from a userspace sender refused), the
+ * doorbell (silent for pids not watched, ringing for a watched parent's
+ * fork and a watched pid's exec, for all, for a list at its cap), and the
+ * parser on crafted datagrams (every malformed one counted, nothing bogus
+ * delivered).
  */
 #include <errno.h>
 #include <linux/cn_proc.h>
@@ -24,9 +25,6 @@
 
 /* Exported by procconn.c for this test only. */
 int procconn_parse(struct procconn *pc, const void *buf, size_t len,
-		   procconn_fn fn, void *ctx);
-int procconn_merge(const struct procconn_event *now, size_t n_now,
-		   const struct procconn_event *lazy, size_t n_lazy,
 		   procconn_fn fn, void *ctx);
 
 /* room for what the whole machine does while a case drains */
@@ -81,57 +79,125 @@ static void *thread_fn(void *arg)
 	return NULL;
 }
 
-/* Events with only a timestamp and a pid, for the merge. */
-static void mk_events(struct procconn_event *ev, const uint64_t *ts, size_t n,
-		      int pid0)
+/* Does the doorbell ring within ms?  Drained (and counted) if it does. */
+static int rings(struct procconn *pc, struct seen *s, int ms)
 {
-	for (size_t i = 0; i < n; i++)
-		ev[i] = (struct procconn_event){ .what = PROCCONN_EXEC,
-						 .pid = pid0 + (int)i,
-						 .timestamp_ns = ts[i] };
+	struct pollfd p = { procconn_fd(pc), POLLIN, 0 };
+	uint64_t d0 = procconn_stats(pc)->doorbells;
+
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	procconn_read(pc, collect, s);
+	return procconn_stats(pc)->doorbells > d0;
 }
 
-static void merge_cases(void)
+/* A child that execs /bin/true when go is written to, and its pipe. */
+static pid_t held_child(int *go)
 {
-	/* now's events are pids 10, 11, ...; lazy's 20, 21, ... */
-	static const struct {
-		const char *name;
-		uint64_t now[4];
-		size_t n_now;
-		uint64_t lazy[4];
-		size_t n_lazy;
-		int want[8];
-	} rows[] = {
-		{ "merge: both empty", { 0 }, 0, { 0 }, 0, { 0 } },
-		{ "merge: lazy empty", { 1, 2, 3 }, 3, { 0 }, 0, { 10, 11, 12 } },
-		{ "merge: now empty", { 0 }, 0, { 1, 2 }, 2, { 20, 21 } },
-		{ "merge: interleaved", { 2, 4, 6 }, 3, { 1, 3, 5, 7 }, 4,
-		  { 20, 10, 21, 11, 22, 12, 23 } },
-		{ "merge: all of lazy first", { 10, 11 }, 2, { 1, 2 }, 2,
-		  { 20, 21, 10, 11 } },
-		{ "merge: equal timestamps, now first", { 5, 5 }, 2, { 5, 6 }, 2,
-		  { 10, 11, 20, 21 } },
-		{ "merge: now out of order in itself, kept", { 5, 3 }, 2, { 4 }, 1,
-		  { 20, 10, 11 } },
-		{ "merge: lazy out of order in itself, kept", { 4 }, 1, { 5, 3 }, 2,
-		  { 10, 20, 21 } },
-	};
+	int fds[2];
+	pid_t c;
+	char b;
 
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
-		CASE(rows[i].name) {
-			struct procconn_event now[4], lazy[4];
-			struct seen *got = calloc(1, sizeof *got);
-			size_t n = rows[i].n_now + rows[i].n_lazy;
+	if (pipe(fds) < 0)
+		return -1;
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		close(fds[1]);
+		if (read(fds[0], &b, 1) == 1)
+			execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	*go = fds[1];
+	return c;
+}
 
-			mk_events(now, rows[i].now, rows[i].n_now, 10);
-			mk_events(lazy, rows[i].lazy, rows[i].n_lazy, 20);
-			CHECK_INT(procconn_merge(now, rows[i].n_now, lazy,
-						 rows[i].n_lazy, collect, got), n);
-			CHECK_INT(got->n, n);
-			for (size_t k = 0; k < n && (int)k < got->n; k++)
-				CHECK_INT(got->ev[k].pid, rows[i].want[k]);
-			free(got);
-		}
+static void release(int go)
+{
+	if (write(go, "x", 1) != 1)
+		perror("release");
+	close(go);
+}
+
+static void doorbell_cases(struct procconn *pc, struct seen *s)
+{
+	int32_t me = getpid();
+	int go;
+	pid_t c;
+
+	CASE("doorbell: silent for processes not watched; the stream has them") {
+		drain(pc, s, 20);
+		s->n = 0;
+		CHECK_INT(procconn_watch(pc, NULL, 0, 0), 0);
+		c = held_child(&go);
+		release(go);
+		waitpid(c, NULL, 0);
+		CHECK(!rings(pc, s, 100));
+		drain(pc, s, 100);
+		CHECK(in_order(s, c));
+	}
+	CASE("doorbell: a watched parent's fork, then the watched child's exec") {
+		int32_t two[2];
+
+		drain(pc, s, 20);
+		s->n = 0;
+		CHECK_INT(procconn_watch(pc, &me, 1, 0), 0);
+		c = held_child(&go);
+		CHECK(rings(pc, s, 1000));
+		CHECK(find(s, PROCCONN_FORK, c, 0) >= 0);
+		two[0] = me < c ? me : c;
+		two[1] = me < c ? c : me;
+		CHECK_INT(procconn_watch(pc, two, 2, 0), 0);
+		release(go);
+		CHECK(rings(pc, s, 1000));
+		waitpid(c, NULL, 0);
+		drain(pc, s, 100);
+		CHECK(in_order(s, c));
+	}
+	CASE("doorbell: a watched process's threads do not ring") {
+		pthread_t t;
+		pid_t tid;
+
+		drain(pc, s, 20);
+		CHECK_INT(procconn_watch(pc, &me, 1, 0), 0);
+		pthread_create(&t, NULL, thread_fn, &tid);
+		pthread_join(t, NULL);
+		CHECK(!rings(pc, s, 100));
+	}
+	CASE("doorbell: all rings for a process not watched") {
+		int32_t other = 1;
+
+		drain(pc, s, 20);
+		CHECK_INT(procconn_watch(pc, &other, 1, 1), 0);
+		c = held_child(&go);
+		CHECK(rings(pc, s, 1000));
+		release(go);
+		waitpid(c, NULL, 0);
+	}
+	CASE("doorbell: a full list attaches; its last pid rings; one more is refused") {
+		int32_t *l = calloc(PROCCONN_WATCH_MAX + 1, sizeof *l);
+
+		for (int i = 0; i < PROCCONN_WATCH_MAX; i++)
+			l[i] = 4000000 + i; /* past any pid_max: never ring */
+		l[PROCCONN_WATCH_MAX - 1] = me;
+		drain(pc, s, 20);
+		CHECK_INT(procconn_watch(pc, l, PROCCONN_WATCH_MAX, 0), 0);
+		c = held_child(&go);
+		CHECK(rings(pc, s, 1000));
+		release(go);
+		waitpid(c, NULL, 0);
+		l[0] = me;
+		l[PROCCONN_WATCH_MAX - 1] = 4000000;
+		CHECK_INT(procconn_watch(pc, l, PROCCONN_WATCH_MAX, 0), 0);
+		drain(pc, s, 20);
+		c = held_child(&go);
+		CHECK(rings(pc, s, 1000));
+		release(go);
+		waitpid(c, NULL, 0);
+		CHECK_INT(procconn_watch(pc, l, PROCCONN_WATCH_MAX + 1, 0), -E2BIG);
+		free(l);
+		CHECK_INT(procconn_watch(pc, NULL, 0, 0), 0);
 	}
 }
 
@@ -315,7 +381,7 @@ int main(void)
 			s.n = 0;
 			bad0 = procconn_stats(pc)->bad;
 			CHECK(fd >= 0);
-			CHECK_INT(getsockname(procconn_fd(pc), (struct sockaddr *)&to, &tl), 0);
+			CHECK_INT(getsockname(procconn_lazy_fd(pc), (struct sockaddr *)&to, &tl), 0);
 			CHECK(to.nl_pid != 0);
 			to.nl_groups = 0; /* to that socket alone, not the group */
 			CHECK(sendto(fd, g.b, DG_LEN, 0, (struct sockaddr *)&to,
@@ -333,10 +399,10 @@ int main(void)
 			CHECK(find(&s, PROCCONN_EXEC, 424242, 0) < 0);
 			CHECK(find(&s, PROCCONN_EXEC, c, 0) >= 0);
 		}
+		doorbell_cases(pc, &s);
 		procconn_close(pc);
 	}
 
-	merge_cases();
 
 	/* the parser, on crafted datagrams */
 	pc = NULL;
