@@ -14,6 +14,7 @@
 #include "log.h"
 #include "outq.h"
 #include "report.h"
+#include "rtwatch.h"
 
 #define PLUGIN_ERR_BUF 4096
 
@@ -32,8 +33,11 @@ struct plugin {
 	uint64_t pc_overruns;  /* overruns already passed to the resolver */
 	int pc_stale;          /* input read since the last procconn_read */
 	int64_t pc_read_at;    /* when procconn_read last ran */
-	int64_t pc_lazy_until; /* fork/exit events are not polled until then */
+	int64_t pc_lazy_until; /* the stream is not polled until then */
+	struct rtwatch watch;  /* the pids the doorbell rings for */
+	struct log_rate watch_rate;
 	int64_t in_rest_until; /* stdin is not polled until then (batch_ms) */
+	size_t in_pipe_size;   /* what stdin's pipe holds (0: not a pipe) */
 	uint64_t input_reads, wakeups;
 	int sigfd;
 	int want_pollout;

@@ -49,4 +49,20 @@ int procfs_nspid(const char *root, int32_t pid, int32_t *ret);
  */
 int procfs_is_runtime(const char *root, int32_t pid);
 
+/*
+ * procfs_runtime_kind - PROCFS_RUNTIME for those, PROCFS_MANAGER when
+ * pid's comm is a manager that starts them (containerd, crio, dockerd),
+ * 0 otherwise or unknown.
+ */
+enum { PROCFS_RUNTIME = 1, PROCFS_MANAGER };
+int procfs_runtime_kind(const char *root, int32_t pid);
+
+/*
+ * procfs_each_runtime - fn(ctx, pid) for every pid under root whose
+ * procfs_runtime_kind is not 0 (a scan of root: one read per process).
+ * Returns how many, or -errno when root cannot be listed.
+ */
+int procfs_each_runtime(const char *root, void (*fn)(void *ctx, int32_t pid),
+			void *ctx);
+
 #endif

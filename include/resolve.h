@@ -58,9 +58,14 @@ void resolver_free(struct resolver *r);
 void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 		     struct ident *ret);
 
-/* The connector's events, in kernel order. */
+/*
+ * The connector's events, in kernel order.  A fork gives the child its
+ * parent's answer (container or host) until its exec is read, unless the
+ * parent is a runtime by name or parent_watched (rtwatch.h: its children
+ * may be moved into a container before they exec).
+ */
 void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
-		      int64_t now);
+		      int64_t now, int parent_watched);
 void resolver_on_exec(struct resolver *r, int32_t pid, int64_t now);
 void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now);
 /* resolver_connector - events are (1) or are not (0) being delivered. */

@@ -20,6 +20,7 @@
 #include "plugin.h"
 #include "kubelet.h"
 #include "procconn.h"
+#include "procfs.h"
 #include "resolve.h"
 #include "sink.h"
 #include "util.h"
@@ -29,6 +30,34 @@
 #define FEED_BATCH 256       /* lines between two looks at process events */
 #define LAZY_HOLD_MS 1000    /* fork/exit events not polled after the last */
 
+_Static_assert(RTWATCH_MAX <= PROCCONN_WATCH_MAX,
+	       "the doorbell takes the whole watch set");
+
+/*
+ * What pid's exec, just read by the resolver, shows for the watch set: a
+ * host process not watched is looked at by name (one more read), so that
+ * a runtime or manager started later is watched too.
+ */
+static enum rtwatch_seen exec_seen(struct plugin *pl, int32_t pid)
+{
+	struct ident id;
+
+	if (!resolver_peek(pipeline_resolver(pl->pipe), pid, &id))
+		return RTW_HOST; /* given out uncached: nothing to go by */
+	switch (id.state) {
+	case IDENT_CONTAINER:
+	case IDENT_POD_ONLY:
+		return RTW_CONTAINER;
+	case IDENT_HOST:
+		if (rtwatch_has(&pl->watch, pid))
+			return RTW_HOST;
+		return procfs_runtime_kind(pl->conf.proc_root, pid) ?
+			RTW_HOST_RUNTIME : RTW_HOST;
+	default:
+		return id.reason == REASON_NO_PROC ? RTW_GONE : RTW_HOST;
+	}
+}
+
 static void on_proc_event(void *ctx, const struct procconn_event *ev)
 {
 	struct plugin *pl = ctx;
@@ -37,15 +66,38 @@ static void on_proc_event(void *ctx, const struct procconn_event *ev)
 
 	switch (ev->what) {
 	case PROCCONN_FORK:
-		resolver_on_fork(r, ev->ppid, ev->pid, now);
+		resolver_on_fork(r, ev->ppid, ev->pid, now,
+				 rtwatch_has(&pl->watch, ev->ppid));
+		rtwatch_fork(&pl->watch, ev->ppid, ev->pid);
 		break;
 	case PROCCONN_EXEC:
 		pipeline_on_exec(pl->pipe, ev->pid, now);
+		rtwatch_exec(&pl->watch, ev->pid, exec_seen(pl, ev->pid));
 		break;
 	case PROCCONN_EXIT:
 		resolver_on_exit(r, ev->pid, now);
+		rtwatch_exit(&pl->watch, ev->pid);
 		break;
 	}
+}
+
+/* The watch set to the doorbell; a failure keeps the last list. */
+static void watch_apply(struct plugin *pl)
+{
+	struct rtwatch *w = &pl->watch;
+	unsigned long sup = 0;
+	int e = procconn_watch(pl->pc, w->pid, w->n, w->full);
+
+	rtwatch_clean(w);
+	if (e < 0 && log_ratelimited(&pl->watch_rate, now_ms(), &sup))
+		log_warnx("process connector: the doorbell's filter (%zu pids): "
+			  "%s; execs of runtimes' children may be read late "
+			  "(%lu warnings suppressed)", w->n, strerror(-e), sup);
+}
+
+static void seed_one(void *ctx, int32_t pid)
+{
+	rtwatch_add(ctx, pid);
 }
 
 /* Take the process events queued so far (before the records they explain). */
@@ -57,6 +109,12 @@ static void plugin_procevents(struct plugin *pl)
 	if (!pl->pc)
 		return;
 	procconn_read(pl->pc, on_proc_event, pl);
+	/* a new list, then the events that came before it took effect: an
+	 * exec rung for by neither is read here */
+	for (int i = 0; i < 2 && rtwatch_dirty(&pl->watch); i++) {
+		watch_apply(pl);
+		procconn_read(pl->pc, on_proc_event, pl);
+	}
 	pl->pc_read_at = now_ms();
 	/* a node that forks now forks again soon: stay lazy for a while
 	 * rather than be woken by the next fork after a quiet read */
@@ -83,6 +141,17 @@ void plugin_connector(struct plugin *pl)
 			pl->pc = NULL;
 			log_warnx("process connector: %s; short-lived processes "
 				  "may resolve as unknown", strerror(-e));
+		} else {
+			/* the runtimes already running; later ones are seen
+			 * at their exec or fork */
+			rtwatch_init(&pl->watch);
+			e = procfs_each_runtime(pl->conf.proc_root, seed_one,
+						&pl->watch);
+			if (e < 0)
+				log_warnx("%s: %s: runtimes already running are "
+					  "not watched", pl->conf.proc_root,
+					  strerror(-e));
+			watch_apply(pl);
 		}
 	}
 	resolver_connector(pipeline_resolver(pl->pipe), pl->pc != NULL);
@@ -313,11 +382,14 @@ static void plugin_pause(struct plugin *pl, int64_t now, int full)
  * or by one read when the rest is over.  Each such wake moves the end of
  * the rest on, so a record waits at most batch_ms after the wake before
  * it; only a rest that ran out with nothing to read ends it.  A read that
- * comes back large (behind) leaves no rest.
+ * comes back large (a quarter of the buffer or of stdin's pipe: behind)
+ * leaves no rest, so resting never caps the rate at a pipe per batch_ms.
  */
 static ssize_t plugin_input(struct plugin *pl, int64_t now)
 {
 	ssize_t n = input_read(&pl->in);
+	size_t full = pl->in_pipe_size && pl->in_pipe_size < pl->in.buf_size ?
+		pl->in_pipe_size : pl->in.buf_size;
 
 	if (n == -EAGAIN && now < pl->in_rest_until) {
 		pl->in_rest_until = now + (int64_t)pl->conf.batch_ms;
@@ -325,7 +397,7 @@ static ssize_t plugin_input(struct plugin *pl, int64_t now)
 		pl->input_reads++;
 		pl->pc_stale = 1;
 		pl->in_rest_until = pl->conf.batch_ms &&
-			(size_t)n < pl->in.buf_size / 4 ?
+			(size_t)n < full / 4 ?
 			now + (int64_t)pl->conf.batch_ms : 0;
 	} else if (n < 0 && n != -EAGAIN && n != -ENOBUFS) {
 		log_warnx("stdin: %s", strerror((int)-n));

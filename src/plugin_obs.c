@@ -32,6 +32,8 @@ size_t plugin_counters(struct plugin *pl, struct counter *out)
 		.input_pauses = pl->input_pauses,
 		.input_reads = pl->input_reads,
 		.wakeups = pl->wakeups,
+		.watched = pl->watch.n,
+		.watch_full = (uint64_t)pl->watch.full,
 		.input_paused_ms = pl->input_paused_ms +
 			(pl->paused_since ? (uint64_t)(now_ms() - pl->paused_since) : 0),
 		.pods = pods ? podcache_stats(pods) : NULL,

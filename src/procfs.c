@@ -1,7 +1,9 @@
 /*
  * procfs.c - reads of /proc/<pid>/{cgroup,stat,status,comm} (see procfs.h).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,17 +170,63 @@ int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 	return 1;
 }
 
-int procfs_is_runtime(const char *root, int32_t pid)
+/* comm of the runtimes' processes (prefixes: comm is cut at 15 bytes,
+ * "containerd-shim-runc-v2" reads "containerd-shim"), and of the managers
+ * that start them (whole names) */
+static const char *const runtimes[] = {
+	"runc", "crun", "conmon", "containerd-shim", "runsc", "youki",
+};
+static const char *const managers[] = { "containerd", "crio", "dockerd" };
+
+static int kind_of_comm(const char *comm)
 {
-	static const char *const runtimes[] = {
-		"runc", "crun", "conmon", "containerd-shim", "runsc", "youki",
-	};
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
+		if (strncmp(comm, runtimes[i], strlen(runtimes[i])) == 0)
+			return PROCFS_RUNTIME;
+	for (size_t i = 0; i < ARRAY_SIZE(managers); i++)
+		if (strcmp(comm, managers[i]) == 0)
+			return PROCFS_MANAGER;
+	return 0;
+}
+
+int procfs_runtime_kind(const char *root, int32_t pid)
+{
 	char buf[PROCFS_COMM_MAX];
+	char *nl;
 
 	if (procfs_read(root, pid, "comm", buf, sizeof buf) <= 0)
 		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
-		if (strncmp(buf, runtimes[i], strlen(runtimes[i])) == 0)
-			return 1;
-	return 0;
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return kind_of_comm(buf);
+}
+
+int procfs_is_runtime(const char *root, int32_t pid)
+{
+	return procfs_runtime_kind(root, pid) == PROCFS_RUNTIME;
+}
+
+int procfs_each_runtime(const char *root, void (*fn)(void *ctx, int32_t pid),
+			void *ctx)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid > INT32_MAX || de->d_name[0] == '0')
+			continue;
+		if (procfs_runtime_kind(root, (int32_t)pid)) {
+			fn(ctx, (int32_t)pid);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
 }

@@ -83,6 +83,10 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 		PUT("connector_overruns", "times the kernel dropped events", s->conn->overruns);
 		PUT("connector_datagrams", "datagrams received from the connector", s->conn->datagrams);
 		PUT("connector_ignored", "connector messages not for us (thread events, ...; 0 while the kernel filters them)", s->conn->ignored);
+		PUT("connector_doorbells", "wakeups for a watched runtime's exec or fork", s->conn->doorbells);
+		PUT("connector_watch_updates", "doorbell filters attached", s->conn->watch_updates);
+		GAUGE("connector_watched", "pids the doorbell rings for (runtimes and their children)", s->watched);
+		GAUGE("connector_watch_full", "1 when the watch set is full and every exec rings", s->watch_full);
 	}
 	if (s->meta) {
 		PUT("runtime_state_reads", "runtime state lookups on disk", s->meta->reads);

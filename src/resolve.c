@@ -358,7 +358,7 @@ static int parent_is_runtime(struct resolver *r, struct slot *s,
 }
 
 void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
-		      int64_t now)
+		      int64_t now, int parent_watched)
 {
 	struct ident pid_of_parent;
 	struct slot *s;
@@ -373,10 +373,13 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	if (parent <= 0)
 		return;
 	s = lookup_slot(r, parent, now, &hit, &pid_of_parent);
-	if (pid_of_parent.state != IDENT_CONTAINER)
+	if (pid_of_parent.state != IDENT_CONTAINER &&
+	    pid_of_parent.state != IDENT_HOST)
 		return;
-	/* the parent's slot, unless its answer was given out uncached */
-	if (parent_is_runtime(r, s->pid == parent ? s : NULL, parent)) {
+	/* a runtime's child may be moved before its exec: it has its own
+	 * answer or none (the parent's slot, unless given out uncached) */
+	if (parent_watched ||
+	    parent_is_runtime(r, s->pid == parent ? s : NULL, parent)) {
 		r->st.runtime_parent++;
 		return;
 	}

@@ -132,7 +132,7 @@ int main(void)
 	}
 	CASE("connector: a child gone before its exec inherits a container parent") {
 		proc(400, POD_A, 50, "sh", "400 2");
-		resolver_on_fork(r, 400, 401, 300);
+		resolver_on_fork(r, 400, 401, 300, 0);
 		resolver_on_exec(r, 401, 300); /* already gone: no files */
 		resolver_on_exit(r, 401, 301);
 		resolver_lookup(r, 401, 310, &id);
@@ -144,19 +144,19 @@ int main(void)
 	}
 	CASE("connector: the child's own cgroup wins over the parent's") {
 		proc(402, POD_B, 60, "app", "402 1");
-		resolver_on_fork(r, 400, 402, 320);
+		resolver_on_fork(r, 400, 402, 320, 0);
 		resolver_on_exec(r, 402, 321);
 		resolver_lookup(r, 402, 330, &id);
 		CHECK_STR(id.container_id, CB);
 	}
 	CASE("connector: nothing inherited from a runtime parent (runc, shim)") {
 		proc(500, POD_A, 70, "runc:[2:INIT]", "500 1");
-		resolver_on_fork(r, 500, 501, 400);
+		resolver_on_fork(r, 500, 501, 400, 0);
 		resolver_lookup(r, 501, 401, &id);
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 		CHECK_INT(resolver_stats(r)->runtime_parent, 1);
 		proc(510, POD_A, 71, "containerd-shim", "510");
-		resolver_on_fork(r, 510, 511, 400);
+		resolver_on_fork(r, 510, 511, 400, 0);
 		resolver_lookup(r, 511, 401, &id);
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 	}
@@ -165,24 +165,40 @@ int main(void)
 			 inh = resolver_stats(r)->inherited;
 
 		proc(520, POD_A, 72, "runc", "520 1");
-		resolver_on_fork(r, 520, 521, 410);
+		resolver_on_fork(r, 520, 521, 410, 0);
 		put(520, "comm", "sh\n"); /* unseen until its exec */
-		resolver_on_fork(r, 520, 522, 411);
+		resolver_on_fork(r, 520, 522, 411, 0);
 		CHECK_INT(resolver_stats(r)->runtime_parent - rp, 2);
 		CHECK_INT(resolver_stats(r)->inherited - inh, 0);
 		resolver_on_exec(r, 520, 412);
-		resolver_on_fork(r, 520, 523, 413);
+		resolver_on_fork(r, 520, 523, 413, 0);
 		CHECK_INT(resolver_stats(r)->runtime_parent - rp, 2);
 		CHECK_INT(resolver_stats(r)->inherited - inh, 1);
 		resolver_lookup(r, 523, 414, &id);
 		CHECK_STR(id.container_id, CA);
 	}
-	CASE("connector: nothing inherited from a host parent") {
+	CASE("connector: a child gone before its exec inherits a host parent") {
 		proc(600, HOST, 80, "bash", "600");
-		resolver_on_fork(r, 600, 601, 500);
+		resolver_on_fork(r, 600, 601, 500, 0);
+		resolver_on_exec(r, 601, 500); /* already gone */
 		resolver_lookup(r, 601, 501, &id);
+		CHECK_INT(id.state, IDENT_HOST);
+	}
+	CASE("connector: nothing inherited from a watched parent (a runtime's child)") {
+		proc(610, HOST, 81, "exe", "610");
+		proc(620, POD_A, 82, "sh", "620 3");
+		resolver_on_fork(r, 610, 611, 500, 1);
+		resolver_on_fork(r, 620, 621, 500, 1);
+		resolver_lookup(r, 611, 501, &id);
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
-		CHECK(id.state != IDENT_HOST);
+		resolver_lookup(r, 621, 501, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("connector: nothing inherited from a host runtime (containerd-shim)") {
+		proc(630, HOST, 83, "containerd-shim", "630");
+		resolver_on_fork(r, 630, 631, 500, 0);
+		resolver_lookup(r, 631, 501, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
 	}
 	CASE("connector: a fork replaces a predecessor of the same pid") {
 		proc(700, POD_A, 90, "old", "700 4");
@@ -190,7 +206,7 @@ int main(void)
 		CHECK_STR(id.container_id, CA);
 		resolver_on_exit(r, 700, 601);
 		proc(700, HOST, 95, "new", "700");
-		resolver_on_fork(r, 600, 700, 602);
+		resolver_on_fork(r, 600, 700, 602, 0);
 		resolver_lookup(r, 700, 603, &id);
 		CHECK_INT(id.state, IDENT_HOST);
 	}
