@@ -76,7 +76,7 @@ const struct conf_key conf_keys[] = {
 	  .doc = "bytes of records held while output is slow (K, M, G suffixes)" },
 	{ KEY(overflow_action, CONF_T_ENUM), .def = "block", .vals = overflow_vals,
 	  .doc = "when the queue is full: block (stop reading; auditd's queue decides) or drop (counted)" },
-	{ KEY(batch_ms, CONF_T_UINT), .def = "5", .min = 0, .max = 100,
+	{ KEY(batch_ms, CONF_T_UINT), .def = "20", .min = 0, .max = 100,
 	  .doc = "while auditd's records come in small reads, wait this many milliseconds before the next read, so one wakeup takes many (each record waits at most this long; 0: read at once)" },
 	{ KEY(proc_connector, CONF_T_BOOL), .def = "yes", .vals = bool_vals,
 	  .doc = "follow fork/exec/exit through the kernel's process connector, so short-lived processes resolve (needs root)" },

@@ -72,16 +72,27 @@ static int setup_signals(void)
 	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static void set_nonblock_if_stream(int fd)
+/*
+ * stdin non-blocking when it is a pipe or socket; a pipe enlarged so that
+ * auditd can write STDIN_PIPE_SIZE while pid2pod rests (batch_ms).
+ * Returns what the pipe holds (0: no pipe).
+ */
+#define STDIN_PIPE_SIZE (1024 * 1024)
+static size_t set_nonblock_if_stream(int fd)
 {
 	struct stat st;
-	int fl;
+	int fl, sz;
 
 	if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-		return;
+		return 0;
 	fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (!S_ISFIFO(st.st_mode))
+		return 0;
+	fcntl(fd, F_SETPIPE_SZ, STDIN_PIPE_SIZE); /* pipe-max-size may refuse */
+	sz = fcntl(fd, F_GETPIPE_SZ);
+	return sz > 0 ? (size_t)sz : 0;
 }
 int main(int argc, char **argv)
 {
@@ -130,7 +141,7 @@ int main(int argc, char **argv)
 	pl.sigfd = setup_signals();
 	if (pl.sigfd < 0)
 		fatalx("signalfd: %s", strerror(-pl.sigfd));
-	set_nonblock_if_stream(STDIN_FILENO);
+	pl.in_pipe_size = set_nonblock_if_stream(STDIN_FILENO);
 	if (input_init(&pl.in, STDIN_FILENO) < 0)
 		fatalx("out of memory");
 	e = plugin_build(&pl);

@@ -166,7 +166,7 @@ int main(void)
 		CHECK_INT(c.output_format, FORMAT_TEXT);
 		CHECK_STR(c.proc_root, "/proc");
 		CHECK_INT(c.overflow_action, OVERFLOW_BLOCK);
-		CHECK_INT(c.batch_ms, 5);
+		CHECK_INT(c.batch_ms, 20);
 		CHECK_INT(c.syslog_facility, LOG_USER);
 		CHECK_INT(c.syslog_priority, LOG_INFO);
 	}
