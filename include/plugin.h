@@ -58,8 +58,10 @@ struct plugin {
 /* plugin_build - queue, pipeline and sink for pl->conf; 0 or -errno. */
 int plugin_build(struct plugin *pl);
 void plugin_teardown(struct plugin *pl);
-/* plugin_connector - subscribe to the process connector when configured. */
+/* plugin_conn.c: plugin_connector - subscribe to the process connector
+ * when configured; plugin_procevents - take the events queued so far */
 void plugin_connector(struct plugin *pl);
+void plugin_procevents(struct plugin *pl);
 /* plugin_kube.c: the kubelet client thread and its results */
 void plugin_kubelet(struct plugin *pl);
 void plugin_kubelet_results(struct plugin *pl);

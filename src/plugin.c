@@ -1,10 +1,10 @@
 /*
  * plugin.c - the plugin's loop: read stdin into lines, run them through the
  * pipeline into the output queue, write the queue to the sink without
- * blocking, handle the process connector's events first (a process may be
- * gone in a moment), and the signals (SIGHUP reload, SIGTERM drain,
- * SIGUSR1 report).  With overflow_action = block a full queue stops
- * reading stdin, so auditd's own queue and policy decide.
+ * blocking, handle the process connector's events first (plugin_conn.c),
+ * and the signals (SIGHUP reload, SIGTERM drain, SIGUSR1 report).  With
+ * overflow_action = block a full queue stops reading stdin, so auditd's
+ * own queue and policy decide.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,6 @@
 #include "plugin.h"
 #include "kubelet.h"
 #include "procconn.h"
-#include "procfs.h"
 #include "resolve.h"
 #include "sink.h"
 #include "util.h"
@@ -28,134 +27,6 @@
 #define RETRY_MS 1000        /* after a hard output error */
 #define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
 #define FEED_BATCH 256       /* lines between two looks at process events */
-#define LAZY_HOLD_MS 1000    /* fork/exit events not polled after the last */
-
-_Static_assert(RTWATCH_MAX <= PROCCONN_WATCH_MAX,
-	       "the doorbell takes the whole watch set");
-
-/*
- * What pid's exec, just read by the resolver, shows for the watch set: a
- * host process not watched is looked at by name (one more read), so that
- * a runtime or manager started later is watched too.
- */
-static enum rtwatch_seen exec_seen(struct plugin *pl, int32_t pid)
-{
-	struct ident id;
-
-	if (!resolver_peek(pipeline_resolver(pl->pipe), pid, &id))
-		return RTW_HOST; /* given out uncached: nothing to go by */
-	switch (id.state) {
-	case IDENT_CONTAINER:
-	case IDENT_POD_ONLY:
-		return RTW_CONTAINER;
-	case IDENT_HOST:
-		if (rtwatch_has(&pl->watch, pid))
-			return RTW_HOST;
-		return procfs_runtime_kind(pl->conf.proc_root, pid) ?
-			RTW_HOST_RUNTIME : RTW_HOST;
-	default:
-		return id.reason == REASON_NO_PROC ? RTW_GONE : RTW_HOST;
-	}
-}
-
-static void on_proc_event(void *ctx, const struct procconn_event *ev)
-{
-	struct plugin *pl = ctx;
-	struct resolver *r = pipeline_resolver(pl->pipe);
-	int64_t now = now_ms();
-
-	switch (ev->what) {
-	case PROCCONN_FORK:
-		resolver_on_fork(r, ev->ppid, ev->pid, now,
-				 rtwatch_has(&pl->watch, ev->ppid));
-		rtwatch_fork(&pl->watch, ev->ppid, ev->pid);
-		break;
-	case PROCCONN_EXEC:
-		pipeline_on_exec(pl->pipe, ev->pid, now);
-		rtwatch_exec(&pl->watch, ev->pid, exec_seen(pl, ev->pid));
-		break;
-	case PROCCONN_EXIT:
-		resolver_on_exit(r, ev->pid, now);
-		rtwatch_exit(&pl->watch, ev->pid);
-		break;
-	}
-}
-
-/* The watch set to the doorbell; a failure keeps the last list. */
-static void watch_apply(struct plugin *pl)
-{
-	struct rtwatch *w = &pl->watch;
-	unsigned long sup = 0;
-	int e = procconn_watch(pl->pc, w->pid, w->n, w->full);
-
-	rtwatch_clean(w);
-	if (e < 0 && log_ratelimited(&pl->watch_rate, now_ms(), &sup))
-		log_warnx("process connector: the doorbell's filter (%zu pids): "
-			  "%s; execs of runtimes' children may be read late "
-			  "(%lu warnings suppressed)", w->n, strerror(-e), sup);
-}
-
-static void seed_one(void *ctx, int32_t pid)
-{
-	rtwatch_add(ctx, pid);
-}
-
-/* Take the process events queued so far (before the records they explain). */
-static void plugin_procevents(struct plugin *pl)
-{
-	const struct procconn_stats *st;
-
-	pl->pc_stale = 0;
-	if (!pl->pc)
-		return;
-	procconn_read(pl->pc, on_proc_event, pl);
-	/* a new list, then the events that came before it took effect: an
-	 * exec rung for by neither is read here */
-	for (int i = 0; i < 2 && rtwatch_dirty(&pl->watch); i++) {
-		watch_apply(pl);
-		procconn_read(pl->pc, on_proc_event, pl);
-	}
-	pl->pc_read_at = now_ms();
-	/* a node that forks now forks again soon: stay lazy for a while
-	 * rather than be woken by the next fork after a quiet read */
-	if (procconn_busy(pl->pc))
-		pl->pc_lazy_until = pl->pc_read_at + LAZY_HOLD_MS;
-	st = procconn_stats(pl->pc);
-	if (st->overruns != pl->pc_overruns) {
-		pl->pc_overruns = st->overruns;
-		resolver_events_lost(pipeline_resolver(pl->pipe), now_ms());
-	}
-}
-
-/* Subscribe when configured; a failure leaves the /proc-only fallback. */
-void plugin_connector(struct plugin *pl)
-{
-	int e;
-
-	if (!pl->conf.proc_connector) {
-		procconn_close(pl->pc);
-		pl->pc = NULL;
-	} else if (!pl->pc) {
-		e = procconn_open(&pl->pc);
-		if (e < 0) {
-			pl->pc = NULL;
-			log_warnx("process connector: %s; short-lived processes "
-				  "may resolve as unknown", strerror(-e));
-		} else {
-			/* the runtimes already running; later ones are seen
-			 * at their exec or fork */
-			rtwatch_init(&pl->watch);
-			e = procfs_each_runtime(pl->conf.proc_root, seed_one,
-						&pl->watch);
-			if (e < 0)
-				log_warnx("%s: %s: runtimes already running are "
-					  "not watched", pl->conf.proc_root,
-					  strerror(-e));
-			watch_apply(pl);
-		}
-	}
-	resolver_connector(pipeline_resolver(pl->pipe), pl->pc != NULL);
-}
 
 /* Build queue, pipeline and sink for pl->conf. */
 int plugin_build(struct plugin *pl)
@@ -451,8 +322,8 @@ int plugin_run(struct plugin *pl)
 		pfd[nfd] = (struct pollfd){ pl->sigfd, POLLIN, 0 };
 		nfd++;
 		if (pl->pc) {
-			/* exec events wake the loop at once; fork and exit
-			 * events only while they are rare (procconn.h) */
+			/* the doorbell (watched runtimes) wakes the loop at
+			 * once; the stream only while it is quiet (procconn.h) */
 			pc_idx = nfd;
 			pfd[nfd++] = (struct pollfd){ procconn_fd(pl->pc), POLLIN, 0 };
 			if (procconn_busy(pl->pc) || now < pl->pc_lazy_until)
@@ -500,7 +371,8 @@ int plugin_run(struct plugin *pl)
 		if (in_idx >= 0 ? pfd[in_idx].revents != 0
 				: room && resting && in_nonblock)
 			plugin_input(pl, now);
-		/* exec events first: the process may be gone in a moment */
+		/* process events first: a runtime's child may be gone in a
+		 * moment */
 		if (pl->pc_stale || (pc_idx >= 0 && pfd[pc_idx].revents) ||
 		    (lazy_idx >= 0 && pfd[lazy_idx].revents) ||
 		    (lazy_at >= 0 && now >= lazy_at))

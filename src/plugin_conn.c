@@ -1,0 +1,143 @@
+/*
+ * plugin_conn.c - the plugin and the process connector: subscribing (and
+ * seeding the runtime watch set), and taking the events, each to the
+ * resolver and to the watch set, whose changes go to the doorbell at once.
+ */
+#include <string.h>
+
+#include "pipeline.h"
+#include "plugin.h"
+#include "procconn.h"
+#include "procfs.h"
+#include "resolve.h"
+#include "util.h"
+
+#define LAZY_HOLD_MS 1000    /* the stream not polled after a busy read */
+
+_Static_assert(RTWATCH_MAX <= PROCCONN_WATCH_MAX,
+	       "the doorbell takes the whole watch set");
+
+/*
+ * What pid's exec, just read by the resolver, shows for the watch set: a
+ * host process not watched is looked at by name (one more read), so that
+ * a runtime or manager started later is watched too.
+ */
+static enum rtwatch_seen exec_seen(struct plugin *pl, int32_t pid)
+{
+	struct ident id;
+
+	if (!resolver_peek(pipeline_resolver(pl->pipe), pid, &id))
+		return RTW_HOST; /* given out uncached: nothing to go by */
+	switch (id.state) {
+	case IDENT_CONTAINER:
+	case IDENT_POD_ONLY:
+		return RTW_CONTAINER;
+	case IDENT_HOST:
+		if (rtwatch_has(&pl->watch, pid))
+			return RTW_HOST;
+		return procfs_runtime_kind(pl->conf.proc_root, pid) ?
+			RTW_HOST_RUNTIME : RTW_HOST;
+	default:
+		return id.reason == REASON_NO_PROC ? RTW_GONE : RTW_HOST;
+	}
+}
+
+static void on_proc_event(void *ctx, const struct procconn_event *ev)
+{
+	struct plugin *pl = ctx;
+	struct resolver *r = pipeline_resolver(pl->pipe);
+	int64_t now = now_ms();
+
+	switch (ev->what) {
+	case PROCCONN_FORK:
+		resolver_on_fork(r, ev->ppid, ev->pid, now,
+				 rtwatch_has(&pl->watch, ev->ppid));
+		rtwatch_fork(&pl->watch, ev->ppid, ev->pid);
+		break;
+	case PROCCONN_EXEC:
+		pipeline_on_exec(pl->pipe, ev->pid, now);
+		rtwatch_exec(&pl->watch, ev->pid, exec_seen(pl, ev->pid));
+		break;
+	case PROCCONN_EXIT:
+		resolver_on_exit(r, ev->pid, now);
+		rtwatch_exit(&pl->watch, ev->pid);
+		break;
+	}
+}
+
+/* The watch set to the doorbell; a failure keeps the last list. */
+static void watch_apply(struct plugin *pl)
+{
+	struct rtwatch *w = &pl->watch;
+	unsigned long sup = 0;
+	int e = procconn_watch(pl->pc, w->pid, w->n, w->full);
+
+	rtwatch_clean(w);
+	if (e < 0 && log_ratelimited(&pl->watch_rate, now_ms(), &sup))
+		log_warnx("process connector: the doorbell's filter (%zu pids): "
+			  "%s; execs of runtimes' children may be read late "
+			  "(%lu warnings suppressed)", w->n, strerror(-e), sup);
+}
+
+static void seed_one(void *ctx, int32_t pid)
+{
+	rtwatch_add(ctx, pid);
+}
+
+/* Take the process events queued so far (before the records they explain). */
+void plugin_procevents(struct plugin *pl)
+{
+	const struct procconn_stats *st;
+
+	pl->pc_stale = 0;
+	if (!pl->pc)
+		return;
+	procconn_read(pl->pc, on_proc_event, pl);
+	/* a new list, then the events that came before it took effect: an
+	 * exec rung for by neither is read here */
+	for (int i = 0; i < 2 && rtwatch_dirty(&pl->watch); i++) {
+		watch_apply(pl);
+		procconn_read(pl->pc, on_proc_event, pl);
+	}
+	pl->pc_read_at = now_ms();
+	/* a node that forks now forks again soon: stay lazy for a while
+	 * rather than be woken by the next fork after a quiet read */
+	if (procconn_busy(pl->pc))
+		pl->pc_lazy_until = pl->pc_read_at + LAZY_HOLD_MS;
+	st = procconn_stats(pl->pc);
+	if (st->overruns != pl->pc_overruns) {
+		pl->pc_overruns = st->overruns;
+		resolver_events_lost(pipeline_resolver(pl->pipe), now_ms());
+	}
+}
+
+/* Subscribe when configured; a failure leaves the /proc-only fallback. */
+void plugin_connector(struct plugin *pl)
+{
+	int e;
+
+	if (!pl->conf.proc_connector) {
+		procconn_close(pl->pc);
+		pl->pc = NULL;
+	} else if (!pl->pc) {
+		e = procconn_open(&pl->pc);
+		if (e < 0) {
+			pl->pc = NULL;
+			log_warnx("process connector: %s; short-lived processes "
+				  "may resolve as unknown", strerror(-e));
+		} else {
+			/* the runtimes already running; later ones are seen
+			 * at their exec or fork */
+			rtwatch_init(&pl->watch);
+			e = procfs_each_runtime(pl->conf.proc_root, seed_one,
+						&pl->watch);
+			if (e < 0)
+				log_warnx("%s: %s: runtimes already running are "
+					  "not watched", pl->conf.proc_root,
+					  strerror(-e));
+			watch_apply(pl);
+		}
+	}
+	resolver_connector(pipeline_resolver(pl->pipe), pl->pc != NULL);
+}
+
