@@ -250,9 +250,12 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	 * the start time (two stat reads, half the syscalls) is then not
 	 * needed; still_good re-reads such a slot if events are ever lost */
 	e = procfs_ident(r->proc_root, pid, &id, &start, !vouched(r, now));
-	if (e < 0 && s->pid == pid && s->origin == FROM_PARENT &&
-	    !s->exited) {
-		/* gone already: the parent's answer stands */
+	if (e < 0 && s->pid == pid && !s->exited &&
+	    (s->origin == FROM_PARENT ||
+	     (s->origin == FROM_READ && vouched(r, now)))) {
+		/* gone already: the parent's answer stands, or the one read at
+		 * an earlier exec (sh -c 'exec true', read late: no fork since,
+		 * so the same process) */
 		s->checked_ms = now;
 		unpack(s, out);
 		return s;

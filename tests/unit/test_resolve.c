@@ -184,6 +184,18 @@ int main(void)
 		resolver_lookup(r, 601, 501, &id);
 		CHECK_INT(id.state, IDENT_HOST);
 	}
+	CASE("connector: gone at a second exec: the answer of its first stands") {
+		proc(640, HOST, 84, "bash", "640");
+		proc(641, POD_A, 85, "sh", "641 2");
+		resolver_on_fork(r, 640, 641, 500, 0);
+		resolver_on_exec(r, 641, 500); /* sh, in the pod by then */
+		gone(641);
+		resolver_on_exec(r, 641, 501); /* exec true, read late */
+		resolver_on_exit(r, 641, 502);
+		resolver_lookup(r, 641, 503, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+		CHECK_STR(id.container_id, CA);
+	}
 	CASE("connector: nothing inherited from a watched parent (a runtime's child)") {
 		proc(610, HOST, 81, "exe", "610");
 		proc(620, POD_A, 82, "sh", "620 3");
