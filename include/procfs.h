@@ -43,16 +43,11 @@ int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 int procfs_nspid(const char *root, int32_t pid, int32_t *ret);
 
 /*
- * procfs_is_runtime - 1 when pid's comm names a container runtime process
- * (runc, crun, conmon, containerd-shim, runsc, youki): its children are not
- * its container's, whatever its cgroup says.  0 otherwise or unknown.
- */
-int procfs_is_runtime(const char *root, int32_t pid);
-
-/*
- * procfs_runtime_kind - PROCFS_RUNTIME for those, PROCFS_MANAGER when
- * pid's comm is a manager that starts them (containerd, crio, dockerd),
- * 0 otherwise or unknown.
+ * procfs_runtime_kind - PROCFS_RUNTIME when pid's comm names a container
+ * runtime process (runc, crun, conmon, containerd-shim, runsc, youki): its
+ * children are not its container's, whatever its cgroup says;
+ * PROCFS_MANAGER when it names a manager that starts them (containerd,
+ * crio, dockerd); 0 otherwise or unknown.
  */
 enum { PROCFS_RUNTIME = 1, PROCFS_MANAGER };
 int procfs_runtime_kind(const char *root, int32_t pid);

@@ -73,6 +73,12 @@ void resolver_connector(struct resolver *r, int active);
 /* resolver_events_lost - the connector overran: distrust for a while. */
 void resolver_events_lost(struct resolver *r, int64_t now);
 
+/*
+ * resolver_runtime_kind - procfs_runtime_kind(pid), kept with pid's cached
+ * answer until its next exec is read.
+ */
+int resolver_runtime_kind(struct resolver *r, int32_t pid);
+
 /* resolver_peek - what is cached for pid, without reading: 1, or 0. */
 int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret);
 

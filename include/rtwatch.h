@@ -37,7 +37,7 @@ struct rtwatch {
 	size_t n;
 	int dirty;            /* changed since rtwatch_clean() */
 	int full;             /* a pid did not fit: watch everything */
-	uint64_t joined, left, overflows;
+	uint64_t overflows;   /* pids that did not fit */
 	int32_t pid[RTWATCH_MAX]; /* sorted, n of them */
 };
 

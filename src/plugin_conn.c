@@ -35,7 +35,7 @@ static enum rtwatch_seen exec_seen(struct plugin *pl, int32_t pid)
 	case IDENT_HOST:
 		if (rtwatch_has(&pl->watch, pid))
 			return RTW_HOST;
-		return procfs_runtime_kind(pl->conf.proc_root, pid) ?
+		return resolver_runtime_kind(pipeline_resolver(pl->pipe), pid) ?
 			RTW_HOST_RUNTIME : RTW_HOST;
 	default:
 		return id.reason == REASON_NO_PROC ? RTW_GONE : RTW_HOST;

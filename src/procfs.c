@@ -202,11 +202,6 @@ int procfs_runtime_kind(const char *root, int32_t pid)
 	return kind_of_comm(buf);
 }
 
-int procfs_is_runtime(const char *root, int32_t pid)
-{
-	return procfs_runtime_kind(root, pid) == PROCFS_RUNTIME;
-}
-
 int procfs_each_runtime(const char *root, void (*fn)(void *ctx, int32_t pid),
 			void *ctx)
 {

@@ -30,8 +30,8 @@ struct slot {
 	uint8_t has_start : 1;    /* start_time is known */
 	uint8_t start_skipped : 1;/* stat not read: the connector vouched */
 	uint8_t exited : 1;
-	uint8_t rt_known : 1;     /* is_rt holds procfs_is_runtime's answer */
-	uint8_t is_rt : 1;
+	uint8_t rt_known : 1;     /* rt_kind holds procfs_runtime_kind's answer */
+	uint8_t rt_kind : 2;
 	uint8_t origin : 2;       /* enum origin */
 	/* the answer, packed (pack/unpack) */
 	uint8_t state, runtime, reason;
@@ -340,24 +340,29 @@ void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 }
 
 /*
- * procfs_is_runtime for a parent, kept in its slot until the slot is read
- * again (an exec, where comm changes).  A rename by prctl(PR_SET_NAME) goes
+ * procfs_runtime_kind of pid, kept in its slot s until the slot is read
+ * again (an exec, where comm changes), so the host exec that asks it and
+ * the forks after ask /proc once.  A rename by prctl(PR_SET_NAME) goes
  * unseen: it can only make a process's children be read at their exec
  * instead of inheriting, or the reverse for a runtime renaming itself.
  */
-static int parent_is_runtime(struct resolver *r, struct slot *s,
-			     int32_t parent)
+static int slot_runtime_kind(struct resolver *r, struct slot *s, int32_t pid)
 {
-	int rt;
+	int kind;
 
 	if (s && s->rt_known)
-		return s->is_rt;
-	rt = procfs_is_runtime(r->proc_root, parent);
+		return s->rt_kind;
+	kind = procfs_runtime_kind(r->proc_root, pid);
 	if (s) {
 		s->rt_known = 1;
-		s->is_rt = rt != 0;
+		s->rt_kind = (uint8_t)kind;
 	}
-	return rt;
+	return kind;
+}
+
+int resolver_runtime_kind(struct resolver *r, int32_t pid)
+{
+	return slot_runtime_kind(r, pid > 0 ? find(r, pid) : NULL, pid);
 }
 
 void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
@@ -382,7 +387,8 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	/* a runtime's child may be moved before its exec: it has its own
 	 * answer or none (the parent's slot, unless given out uncached) */
 	if (parent_watched ||
-	    parent_is_runtime(r, s->pid == parent ? s : NULL, parent)) {
+	    slot_runtime_kind(r, s->pid == parent ? s : NULL, parent) ==
+	    PROCFS_RUNTIME) {
 		r->st.runtime_parent++;
 		return;
 	}

@@ -51,7 +51,6 @@ void rtwatch_add(struct rtwatch *w, int32_t pid)
 	memmove(w->pid + i + 1, w->pid + i, (w->n - i) * sizeof w->pid[0]);
 	w->pid[i] = pid;
 	w->n++;
-	w->joined++;
 	w->dirty = 1;
 }
 
@@ -63,7 +62,6 @@ static void del(struct rtwatch *w, int32_t pid)
 		return;
 	memmove(w->pid + i, w->pid + i + 1, (w->n - i - 1) * sizeof w->pid[0]);
 	w->n--;
-	w->left++;
 	w->dirty = 1;
 	/* full ends once the set has room to spare again, not at every pid */
 	if (w->full && w->n < RTWATCH_MAX / 2)
