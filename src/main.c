@@ -73,11 +73,9 @@ static int setup_signals(void)
 }
 
 /*
- * stdin non-blocking when it is a pipe or socket; a pipe enlarged so that
- * auditd can write STDIN_PIPE_SIZE while pid2pod rests (batch_ms).
- * Returns what the pipe holds (0: no pipe).
+ * stdin non-blocking when it is a pipe or socket.  Returns what the pipe
+ * holds (0: no pipe): a read of a quarter of it means pid2pod is behind.
  */
-#define STDIN_PIPE_SIZE (1024 * 1024)
 static size_t set_nonblock_if_stream(int fd)
 {
 	struct stat st;
@@ -90,7 +88,6 @@ static size_t set_nonblock_if_stream(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	if (!S_ISFIFO(st.st_mode))
 		return 0;
-	fcntl(fd, F_SETPIPE_SZ, STDIN_PIPE_SIZE); /* pipe-max-size may refuse */
 	sz = fcntl(fd, F_GETPIPE_SZ);
 	return sz > 0 ? (size_t)sz : 0;
 }
