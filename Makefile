@@ -17,13 +17,15 @@ B         := build
 P2P_WARN  := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wvla -Wno-unused-parameter $(WERROR)
 P2P_HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
-P2P_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(P2P_WARN) $(P2P_HARDEN) \
+STAGES    := common input resolve podmeta output plugin
+STAGE_INC := $(STAGES:%=-Isrc/%)
+P2P_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(STAGE_INC) $(P2P_WARN) $(P2P_HARDEN) \
               -MMD -MP
 P2P_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now
 LIBS      := -lauparse -laudit -lcurl -ljson-c -lcap-ng -lpthread
 
-SRCS      := $(wildcard src/*.c)
-LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+SRCS      := $(wildcard src/*/*.c)
+LIB_SRCS  := $(filter-out src/plugin/main.c,$(SRCS))
 LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -53,7 +55,7 @@ $(B)/libpid2pod.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(PLUGIN): $(B)/obj/main.o $(B)/libpid2pod.a
+$(PLUGIN): $(B)/obj/plugin/main.o $(B)/libpid2pod.a
 	$(CC) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The pid2pod command: its own files in cli/, the plugin's library.
@@ -64,7 +66,7 @@ $(B)/cli/%.o: cli/%.c
 $(CLI): $(CLI_OBJS) $(B)/libpid2pod.a
 	$(CC) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libpid2pod.a $(wildcard tests/unit/*.h)
+$(B)/tests/%: tests/unit/%.c $(B)/libpid2pod.a $(wildcard tests/unit/*.h) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< \
 		$(B)/libpid2pod.a $(LIBS)
@@ -88,7 +90,7 @@ $(B)/fuzz-replay/fuzz_%: fuzz/fuzz_%.c fuzz/replay_main.c $(B)/libpid2pod.a
 	$(CC) $(P2P_CFLAGS) $(CFLAGS) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $< \
 		fuzz/replay_main.c $(B)/libpid2pod.a $(LIBS)
 
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -g -O1 \
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(STAGE_INC) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(@D)
@@ -184,7 +186,7 @@ uninstall:
 # PKG_DEPS: what building and checking them needs (.ci/packages.sh).
 PKG_DEPS  := dpkg-dev debhelper lintian rpm fakeroot logrotate
 PKG_OUT   ?= build/pkg-out
-VERSION   := $(shell sed -n 's/^\#define P2P_VERSION "\(.*\)"/\1/p' include/version.h)
+VERSION   := $(shell sed -n 's/^\#define P2P_VERSION "\(.*\)"/\1/p' src/common/version.h)
 PKG_STAGE := $(B)/pkg-stage
 pkg-deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PKG_DEPS)
@@ -219,4 +221,4 @@ rpm:
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(B)/obj/main.d $(CLI_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(B)/obj/plugin/main.d $(CLI_OBJS:.o=.d)

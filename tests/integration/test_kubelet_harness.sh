@@ -608,7 +608,7 @@ fi
 
 # --- mkpodlist.py against an independent reading -----------------------------
 
-# check_expect LIST EXPECT [STATS]: the rules of include/podlist.h, read anew.
+# check_expect LIST EXPECT [STATS]: the rules of src/podmeta/podlist.h, read anew.
 cat >"$W/check_expect.py" <<'PYEOF'
 import json, sys
 

@@ -1,5 +1,5 @@
 /*
- * test_cgroup.c - unit tests for the cgroup file parser (src/cgroup.c).
+ * test_cgroup.c - unit tests for the cgroup file parser (src/resolve/cgroup.c).
  *
  * One named row per layout family: the file's content, the verdict, the
  * container id, the pod UID and the runtime expected.  Every row is parsed

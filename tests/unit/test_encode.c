@@ -1,5 +1,5 @@
 /*
- * test_encode.c - unit tests for the value encoder (src/encode.c).
+ * test_encode.c - unit tests for the value encoder (src/common/encode.c).
  *
  * Named table rows for audit fields and JSON strings, each also run at an
  * exact-fit capacity and one byte short (with a canary after the buffer),

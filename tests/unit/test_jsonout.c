@@ -1,5 +1,5 @@
 /*
- * test_jsonout.c - unit tests for the "k8s" JSON object (src/jsonout.c),
+ * test_jsonout.c - unit tests for the "k8s" JSON object (src/output/jsonout.c),
  * the labels above all: a label whose value is empty (legal in Kubernetes)
  * is left out without leaving a stray comma, wherever it stands (found by
  * fuzz/fuzz_enrich.c: {"labels":{,"tier":"web"}}).  Every row's output is
