@@ -18,7 +18,7 @@ P2P_WARN  := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wvla -Wno-unused-parameter $(WERROR)
 P2P_HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 STAGES    := common input resolve podmeta output plugin
-STAGE_INC := $(STAGES:%=-Isrc/%)
+STAGE_INC := -Isrc
 P2P_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(STAGE_INC) $(P2P_WARN) $(P2P_HARDEN) \
               -MMD -MP
 P2P_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now

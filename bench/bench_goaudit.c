@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "goaudit.h"
-#include "outq.h"
-#include "pipeline.h"
+#include "input/goaudit.h"
+#include "output/outq.h"
+#include "plugin/pipeline.h"
 
 #define PIDS 2000
 #define OBJECTS 400000

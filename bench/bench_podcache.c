@@ -13,8 +13,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "podcache.h"
-#include "podlist.h"
+#include "podmeta/podcache.h"
+#include "podmeta/podlist.h"
 
 #define PODS 5000
 #define CHUNK 16384

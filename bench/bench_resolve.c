@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "resolve.h"
+#include "resolve/resolve.h"
 
 #define FAKE_PIDS 20000
 #define HIT_ROUNDS 50

@@ -22,11 +22,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "conf.h"
-#include "ctrmeta.h"
-#include "enrich.h"
-#include "ident.h"
-#include "podcache.h"
+#include "common/conf.h"
+#include "common/ident.h"
+#include "output/enrich.h"
+#include "podmeta/ctrmeta.h"
+#include "podmeta/podcache.h"
 
 #define CLI_KUBELET_TIMEOUT_MS 5000 /* the whole fetch; the plugin allows 30 s */
 #define CLI_CMDLINE_MAX 4096        /* bytes of a command line shown */

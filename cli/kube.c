@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "kubelet.h"
+#include "podmeta/kubelet.h"
 
 struct deadline {
 	pthread_mutex_t mu;

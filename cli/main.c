@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
-#include "version.h"
+#include "common/log.h"
+#include "common/version.h"
 
 static const char usage_text[] =
 	"usage: pid2pod [OPTIONS] lookup PID...\n"

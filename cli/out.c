@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "encode.h"
-#include "jsonout.h"
+#include "common/encode.h"
+#include "output/jsonout.h"
 
 #define TABLE_COLS_MAX 16
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kubelet.h"
+#include "podmeta/kubelet.h"
 
 #define SPEC_MAX KUBELET_LABEL_KEY_MAX
 

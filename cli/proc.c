@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "names.h"
-#include "procfs.h"
-#include "util.h"
+#include "common/util.h"
+#include "podmeta/names.h"
+#include "resolve/procfs.h"
 
 
 

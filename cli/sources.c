@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "kubelet.h"
-#include "util.h"
+#include "common/util.h"
+#include "podmeta/kubeconf.h"
+#include "podmeta/kubelet.h"
 
 #define CLI_CONF_ERR_MAX 4096
 

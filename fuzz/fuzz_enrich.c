@@ -24,9 +24,9 @@
 
 #include <json-c/json.h>
 
-#include "enrich.h"
-#include "jsonout.h"
-#include "record.h"
+#include "input/record.h"
+#include "output/enrich.h"
+#include "output/jsonout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goaudit.h"
-#include "jsonout.h"
+#include "input/goaudit.h"
+#include "output/jsonout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

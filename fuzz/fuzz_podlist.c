@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podlist.h"
-#include "podsnap.h"
+#include "podmeta/podlist.h"
+#include "podmeta/podsnap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enrich.h"
-#include "record.h"
+#include "input/record.h"
+#include "output/enrich.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -55,7 +55,7 @@ for t in "$B"/fuzz-replay/fuzz_*; do
 	n=${t##*/fuzz_}
 	run_one "replay_fuzz_$n" "$t" "fuzz/seeds/$n" "fuzz/corpus/$n"
 done
-for t in tests/integration/test_*.sh tests/tools/test_*.sh; do
+for t in tests/lint/test_*.sh tests/integration/test_*.sh tests/tools/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$(basename "$t" .sh)" env B="$B" bash "$t"
 done

@@ -16,8 +16,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "util.h"
+#include "common/conf.h"
+#include "common/util.h"
 
 static const struct conf_enum_val output_vals[] = {
 	{ "syslog", OUTPUT_SYSLOG }, { "stdout", OUTPUT_STDOUT },

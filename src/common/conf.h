@@ -13,12 +13,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/ident.h"
+
 #define CONF_DEFAULT_PATH "/etc/audit/pid2pod.conf"
 #define CONF_FILE_MAX_BYTES (256 * 1024)
 #define CONF_LINE_MAX 4096
 #define CONF_NAME_MAX 256
 #define CONF_RUNTIME_DIRS_MAX 8
-#define CONF_LABELS_MAX 16      /* = ENRICH_LABELS_MAX */
+#define CONF_LABELS_MAX K8S_LABELS_MAX
 #define CONF_DEFAULT_TOKEN_FILE "/var/run/secrets/kubernetes.io/serviceaccount/token"
 #define CONF_DEFAULT_KUBELET_CA "/var/lib/kubelet/pki/kubelet.crt"
 

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "encode.h"
+#include "common/encode.h"
 
 /* Audit: bytes from AUDIT_SAFE_MIN to AUDIT_SAFE_MAX, except '"', go quoted. */
 #define AUDIT_SAFE_MIN		0x21

@@ -2,6 +2,8 @@
  * ident.h - what pid2pod knows about one process: the answer every lookup
  * produces and every output formats.  Plain data, fixed size, no pointers,
  * so it can be copied into the record queue and the pid cache freely.
+ * Beside it, k8s_names: the names the pod sources give that answer (a view
+ * into their buffers, so pointers; podmeta fills it, output prints it).
  */
 #ifndef P2P_IDENT_H
 #define P2P_IDENT_H
@@ -44,6 +46,21 @@ struct ident {
 	char container_id[CONTAINER_ID_LEN + 1]; /* "" when unknown */
 	char pod_uid[POD_UID_MAX + 1];           /* "" when unknown */
 	int32_t nspid; /* pid in its own pid namespace (NSpid's last); 0: none */
+};
+
+#define K8S_LABELS_MAX 16 /* pod labels copied, at most */
+
+/* What the pod sources (kubelet, runtime state) know; NULL/"" = unknown. */
+struct k8s_names {
+	const char *namespace_;
+	const char *pod;
+	const char *container;
+	const char *image;
+	const char *owner;
+	const char *sa;
+	const char *label_keys[K8S_LABELS_MAX];  /* already sanitized */
+	const char *label_vals[K8S_LABELS_MAX];
+	unsigned nlabels;
 };
 
 #endif

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "jsonscan.h"
+#include "common/jsonscan.h"
 
 enum state {
 	ST_VALUE,        /* a value must come */

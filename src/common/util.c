@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "common/util.h"
 
 ssize_t read_full(int fd, void *buf, size_t size)
 {

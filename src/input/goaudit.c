@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "encode.h"
-#include "goaudit.h"
-#include "record.h"
-#include "util.h"
+#include "common/encode.h"
+#include "common/util.h"
+#include "input/goaudit.h"
+#include "input/record.h"
 
 /* What record_scan needs in front of the fields go-audit keeps. */
 #define FAKE_HDR "type=GOAUDIT msg=audit(0.000:0): "

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ident.h"
+#include "common/ident.h"
 
 /* Longest go-audit line taken whole, newline included (input framing). */
 #define GOAUDIT_LINE_MAX (256 * 1024)

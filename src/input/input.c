@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "input.h"
+#include "input/input.h"
 
 int input_init(struct input *in, int fd)
 {

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "record.h"
+#include "input/record.h"
 
 #define INPUT_BUF_SIZE (256 * 1024)
 #define INPUT_LONG_KEEP (RECORD_MAX - 1)  /* at the default line cap */

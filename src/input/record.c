@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "record.h"
+#include "input/record.h"
 
 /* bare values up to this long are scanned inline, longer ones by memchr */
 #define SHORT_VALUE 16

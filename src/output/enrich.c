@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "encode.h"
-#include "enrich.h"
+#include "common/encode.h"
+#include "output/enrich.h"
 
 #define FIELDS_MAX (2 * (10 + ENRICH_LABELS_MAX))
 #define FIELD_NAME_MAX 96

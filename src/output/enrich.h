@@ -14,23 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ident.h"
-#include "record.h"
+#include "common/ident.h"
+#include "input/record.h"
 
-#define ENRICH_LABELS_MAX 16
-
-/* What the pod sources (kubelet, runtime state) know; NULL/"" = unknown. */
-struct k8s_names {
-	const char *namespace_;
-	const char *pod;
-	const char *container;
-	const char *image;
-	const char *owner;
-	const char *sa;
-	const char *label_keys[ENRICH_LABELS_MAX];  /* already sanitized */
-	const char *label_vals[ENRICH_LABELS_MAX];
-	unsigned nlabels;
-};
+#define ENRICH_LABELS_MAX K8S_LABELS_MAX
 
 /* One side of a record: the subject (pid=) or the object (opid=). */
 struct enrich_subject {

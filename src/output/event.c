@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
+#include "output/event.h"
 
 #define EVENT_HASH_SLOTS 16384 /* power of 2 */
 #define EVENT_BUF_INITIAL 2048 /* most events are 1-2 KB */

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ident.h"
-#include "record.h"
+#include "common/ident.h"
+#include "input/record.h"
 
 #define EVENT_TIMEOUT_MS 2000
 #define EVENT_OPEN_MAX 8192          /* more open: the oldest is closed */

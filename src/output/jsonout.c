@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "encode.h"
-#include "jsonout.h"
-#include "record.h"
+#include "common/encode.h"
+#include "input/record.h"
+#include "output/jsonout.h"
 
 struct jw {
 	char *p;

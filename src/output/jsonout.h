@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "enrich.h"
-#include "event.h"
+#include "output/enrich.h"
+#include "output/event.h"
 
 /* Worst-case bytes jsonout_event needs for an event of len record bytes. */
 #define JSONOUT_BOUND(len) ((len) * 6 + 4096)

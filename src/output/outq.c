@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outq.h"
+#include "output/outq.h"
 
 int outq_init(struct outq *q, size_t cap)
 {

@@ -21,14 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "record.h"
-#include "sink.h"
+#include "common/log.h"
+#include "input/record.h"
+#include "output/sink.h"
 
 #define SYSLOG_HDR_MAX 96
 
 struct sink {
-	int kind; /* enum conf_output */
+	enum sink_kind kind;
 	int fd;
 	char path[PATH_MAX];
 	int pri;
@@ -87,7 +87,7 @@ static int syslog_connect(struct sink *s)
 	return 0;
 }
 
-int sink_open(struct sink **ret, const struct conf *c, const char *syslog_path)
+int sink_open(struct sink **ret, const struct sink_opts *o)
 {
 	struct sink *s = calloc(1, sizeof *s);
 	struct stat st;
@@ -95,24 +95,24 @@ int sink_open(struct sink **ret, const struct conf *c, const char *syslog_path)
 
 	if (!s)
 		return -ENOMEM;
-	s->kind = c->output;
+	s->kind = o->kind;
 	s->fd = -1;
-	s->pri = c->syslog_facility | c->syslog_priority;
+	s->pri = o->syslog_pri;
 	switch (s->kind) {
-	case OUTPUT_STDOUT:
+	case SINK_STDOUT:
 		s->fd = STDOUT_FILENO;
 		/* only pipes and sockets: never flip a shared terminal */
 		if (fstat(s->fd, &st) == 0 &&
 		    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
 			e = set_nonblock(s->fd);
 		break;
-	case OUTPUT_FILE:
-		snprintf(s->path, sizeof s->path, "%s", c->output_file);
+	case SINK_FILE:
+		snprintf(s->path, sizeof s->path, "%s", o->path);
 		e = open_file(s);
 		break;
-	case OUTPUT_SYSLOG:
+	case SINK_SYSLOG:
 		snprintf(s->path, sizeof s->path, "%s",
-			 syslog_path ? syslog_path : SINK_SYSLOG_PATH);
+			 o->path[0] ? o->path : SINK_SYSLOG_PATH);
 		if (syslog_connect(s) < 0)
 			log_warn("cannot connect to %s (records will be counted "
 				 "as lost until a syslog daemon listens)",
@@ -143,9 +143,9 @@ int sink_fd(const struct sink *s)
 
 int sink_reopen(struct sink *s)
 {
-	if (s->kind == OUTPUT_FILE)
+	if (s->kind == SINK_FILE)
 		return open_file(s);
-	if (s->kind == OUTPUT_SYSLOG)
+	if (s->kind == SINK_SYSLOG)
 		return syslog_connect(s);
 	return 0;
 }
@@ -276,7 +276,7 @@ ssize_t sink_write(struct sink *s, const char *buf, size_t len, int64_t now)
 {
 	if (len == 0)
 		return 0;
-	if (s->kind == OUTPUT_SYSLOG)
+	if (s->kind == SINK_SYSLOG)
 		return write_syslog(s, buf, len, now);
 	return write_stream(s, buf, len);
 }

@@ -12,9 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <sys/types.h>
-
-#include "conf.h"
 
 #define SINK_SYSLOG_PATH "/dev/log"
 #define SINK_SYSLOG_TAG "audisp-pid2pod"
@@ -28,10 +27,20 @@ struct sink_stats {
 	uint64_t write_errors;
 };
 
+enum sink_kind { SINK_SYSLOG, SINK_STDOUT, SINK_FILE };
+
+/* What a sink needs to know, filled by the plugin from its config. */
+struct sink_opts {
+	enum sink_kind kind;
+	char path[PATH_MAX]; /* SINK_FILE: the file; SINK_SYSLOG: the socket
+				("": SINK_SYSLOG_PATH) */
+	int syslog_pri;      /* facility | priority, as <syslog.h> encodes it */
+};
+
 struct sink;
 
-/* sink_open - the sink of c (syslog_path: NULL means /dev/log). */
-int sink_open(struct sink **ret, const struct conf *c, const char *syslog_path);
+/* sink_open - a sink as o says. */
+int sink_open(struct sink **ret, const struct sink_opts *o);
 void sink_close(struct sink *s);
 
 /*

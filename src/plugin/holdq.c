@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "holdq.h"
+#include "plugin/holdq.h"
 
 int holdq_init(struct holdq *h, size_t cap)
 {

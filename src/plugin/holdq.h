@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ident.h"
-#include "outq.h"
+#include "common/ident.h"
+#include "output/outq.h"
 
 #define HOLDQ_BYTES_MAX (4 * 1024 * 1024)
 

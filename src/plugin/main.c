@@ -17,13 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeline.h"
-#include "plugin.h"
-#include "privs.h"
-#include "procconn.h"
-#include "util.h"
+#include "common/util.h"
+#include "plugin/pipeline.h"
+#include "plugin/plugin.h"
+#include "plugin/privs.h"
+#include "resolve/procconn.h"
 
-#include "version.h"
+#include "common/version.h"
 
 #ifdef P2P_SANITIZER_LOG
 /*

@@ -14,19 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrmeta.h"
-#include "enrich.h"
-#include "event.h"
-#include "goaudit.h"
-#include "holdq.h"
-#include "jsonout.h"
-#include "kubelet.h"
-#include "log.h"
-#include "names.h"
-#include "pipeline.h"
-#include "podcache.h"
-#include "record.h"
-#include "resolve.h"
+#include "common/log.h"
+#include "input/goaudit.h"
+#include "input/record.h"
+#include "output/enrich.h"
+#include "output/event.h"
+#include "output/jsonout.h"
+#include "plugin/holdq.h"
+#include "plugin/pipeline.h"
+#include "podmeta/ctrmeta.h"
+#include "podmeta/kubeconf.h"
+#include "podmeta/kubelet.h"
+#include "podmeta/names.h"
+#include "podmeta/podcache.h"
+#include "resolve/resolve.h"
 
 /* A held go-audit object: this, its pids' identities, then the line. */
 struct ga_held {

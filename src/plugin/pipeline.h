@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
-#include "outq.h"
+#include "common/conf.h"
+#include "output/outq.h"
 
 /* Room one input line may need in the output queue. */
 #define PIPE_LINE_ROOM (8970 + 64)

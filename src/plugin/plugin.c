@@ -16,17 +16,38 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "pipeline.h"
-#include "plugin.h"
-#include "kubelet.h"
-#include "procconn.h"
-#include "resolve.h"
-#include "sink.h"
-#include "util.h"
+#include "common/util.h"
+#include "output/sink.h"
+#include "plugin/pipeline.h"
+#include "plugin/plugin.h"
+#include "podmeta/kubelet.h"
+#include "resolve/procconn.h"
+#include "resolve/resolve.h"
 
 #define RETRY_MS 1000        /* after a hard output error */
 #define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
 #define FEED_BATCH 256       /* lines between two looks at process events */
+
+/* The sink pl->conf names (P2P_SYSLOG_PATH: the tests' private syslog). */
+static int open_sink(struct plugin *pl)
+{
+	static const enum sink_kind kinds[] = {
+		[OUTPUT_SYSLOG] = SINK_SYSLOG,
+		[OUTPUT_STDOUT] = SINK_STDOUT,
+		[OUTPUT_FILE] = SINK_FILE,
+	};
+	struct sink_opts o = {
+		.kind = kinds[pl->conf.output],
+		.syslog_pri = pl->conf.syslog_facility | pl->conf.syslog_priority,
+	};
+	const char *sp = getenv("P2P_SYSLOG_PATH");
+
+	if (o.kind == SINK_FILE)
+		snprintf(o.path, sizeof o.path, "%s", pl->conf.output_file);
+	else if (o.kind == SINK_SYSLOG && sp)
+		snprintf(o.path, sizeof o.path, "%s", sp);
+	return sink_open(&pl->sink, &o);
+}
 
 /* Build queue, pipeline and sink for pl->conf. */
 int plugin_build(struct plugin *pl)
@@ -41,7 +62,7 @@ int plugin_build(struct plugin *pl)
 	pl->pipe = pipeline_new(&pl->conf, pl->node, &pl->q);
 	if (!pl->pipe)
 		return -ENOMEM;
-	return sink_open(&pl->sink, &pl->conf, getenv("P2P_SYSLOG_PATH"));
+	return open_sink(pl);
 }
 
 void plugin_teardown(struct plugin *pl)

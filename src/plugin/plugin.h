@@ -9,12 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
-#include "input.h"
-#include "log.h"
-#include "outq.h"
-#include "report.h"
-#include "rtwatch.h"
+#include "common/conf.h"
+#include "common/log.h"
+#include "input/input.h"
+#include "output/outq.h"
+#include "plugin/report.h"
+#include "resolve/rtwatch.h"
 
 #define PLUGIN_ERR_BUF 4096
 

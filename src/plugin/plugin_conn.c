@@ -5,12 +5,12 @@
  */
 #include <string.h>
 
-#include "pipeline.h"
-#include "plugin.h"
-#include "procconn.h"
-#include "procfs.h"
-#include "resolve.h"
-#include "util.h"
+#include "common/util.h"
+#include "plugin/pipeline.h"
+#include "plugin/plugin.h"
+#include "resolve/procconn.h"
+#include "resolve/procfs.h"
+#include "resolve/resolve.h"
 
 #define LAZY_HOLD_MS 1000    /* the stream not polled after a busy read */
 

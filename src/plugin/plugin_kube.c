@@ -7,11 +7,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "kubelet.h"
-#include "pipeline.h"
-#include "plugin.h"
-#include "podcache.h"
-#include "util.h"
+#include "common/util.h"
+#include "plugin/pipeline.h"
+#include "plugin/plugin.h"
+#include "podmeta/kubeconf.h"
+#include "podmeta/kubelet.h"
+#include "podmeta/podcache.h"
 
 static void on_request(void *ctx, uint64_t ticket)
 {

@@ -5,15 +5,15 @@
  */
 #include <string.h>
 
-#include "ctrmeta.h"
-#include "kubelet.h"
-#include "pipeline.h"
-#include "podcache.h"
-#include "plugin.h"
-#include "procconn.h"
-#include "resolve.h"
-#include "sink.h"
-#include "util.h"
+#include "common/util.h"
+#include "output/sink.h"
+#include "plugin/pipeline.h"
+#include "plugin/plugin.h"
+#include "podmeta/ctrmeta.h"
+#include "podmeta/kubelet.h"
+#include "podmeta/podcache.h"
+#include "resolve/procconn.h"
+#include "resolve/resolve.h"
 
 size_t plugin_counters(struct plugin *pl, struct counter *out)
 {

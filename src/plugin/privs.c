@@ -6,7 +6,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "privs.h"
+#include "plugin/privs.h"
 
 /*
  * Drop every capability for good: what the plugin still does needs none.

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "report.h"
-#include "util.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "plugin/report.h"
 
 #define PUT(n, h, v) add(out, &k, max, n, h, (uint64_t)(v), 0)
 #define GAUGE(n, h, v) add(out, &k, max, n, h, (uint64_t)(v), 1)

@@ -11,13 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctrmeta.h"
-#include "kubelet.h"
-#include "pipeline.h"
-#include "podcache.h"
-#include "procconn.h"
-#include "resolve.h"
-#include "sink.h"
+#include "output/sink.h"
+#include "plugin/pipeline.h"
+#include "podmeta/ctrmeta.h"
+#include "podmeta/kubelet.h"
+#include "podmeta/podcache.h"
+#include "resolve/procconn.h"
+#include "resolve/resolve.h"
 
 #define REPORT_COUNTERS_MAX 96
 

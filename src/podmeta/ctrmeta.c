@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrmeta.h"
+#include "podmeta/ctrmeta.h"
 
 #define WAYS 2
 #define DIRS_BUF 1024

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "rtstate.h"
+#include "podmeta/rtstate.h"
 
 #define CTRMETA_SETS 1024        /* 2 entries each; power of 2 */
 #define CTRMETA_GRACE_MS 300000  /* unused answers kept this long */

@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
-#include "podlist.h"
-#include "podsnap.h"
+#include "common/ident.h"
+#include "podmeta/podlist.h"
+#include "podmeta/podsnap.h"
 
 #define KUBELET_URL_MAX 512
 #define KUBELET_TOKEN_MAX 16384          /* bytes of a token file */
@@ -47,18 +47,9 @@ struct kubelet_conf {
 	int plain_http;                /* http:// (read-only port) */
 	size_t max_bytes;
 	int64_t pod_grace_ms;
-	char labels[CONF_LABELS_MAX][KUBELET_LABEL_KEY_MAX];
+	char labels[K8S_LABELS_MAX][KUBELET_LABEL_KEY_MAX];
 	unsigned nlabels;
 };
-
-/*
- * kubelet_conf_from - what the plugin's config says about the kubelet on
- * node (this node's name).  Returns 1 (use it: *ret filled), 0 (not
- * configured: no token file, no client certificate, no http:// URL; why
- * says so) or -EINVAL (why says what is wrong).
- */
-int kubelet_conf_from(const struct conf *c, const char *node,
-		      struct kubelet_conf *ret, char *why, size_t why_size);
 
 struct kubelet_result {
 	uint64_t ticket;

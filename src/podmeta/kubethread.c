@@ -18,7 +18,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "kubelet.h"
+#include "podmeta/kubelet.h"
 
 #define IDLE_WAIT_MS 60000
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "names.h"
+#include "podmeta/names.h"
 
 static int disagree(struct ident *id)
 {

@@ -10,10 +10,9 @@
 
 #include <stdint.h>
 
-#include "ctrmeta.h"
-#include "enrich.h"
-#include "ident.h"
-#include "podcache.h"
+#include "common/ident.h"
+#include "podmeta/ctrmeta.h"
+#include "podmeta/podcache.h"
 
 struct names_buf {
 	struct rtstate_meta meta;  /* a copy: ctrmeta's pointer is short-lived */

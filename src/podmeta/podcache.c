@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podcache.h"
+#include "podmeta/podcache.h"
 
 struct miss {
 	char key[CONTAINER_ID_LEN + 1]; /* container id or pod UID; "" free */

@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "podsnap.h"
+#include "podmeta/podsnap.h"
 
 #define PODCACHE_SPACING_MS 1000     /* between two refreshes asked by misses */
 #define PODCACHE_MISS_TTL_MS 10000   /* a confirmed miss is believed this long */

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "poditem.h"
+#include "podmeta/poditem.h"
 
 #define OWNER_BUF (PODSNAP_STR_MAX + 2) /* one more: too long shows */
 

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "podlist.h"
-#include "podsnap.h"
+#include "podmeta/podlist.h"
+#include "podmeta/podsnap.h"
 
 struct json_tokener;
 

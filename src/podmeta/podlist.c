@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonscan.h"
-#include "podlist.h"
-#include "poditem.h"
+#include "common/jsonscan.h"
+#include "podmeta/poditem.h"
+#include "podmeta/podlist.h"
 
 #define ITEMS_DEPTH 2 /* the items array's elements: in the top object, in it */
 #define ITEM_BUF_MIN (64 * 1024)

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "podsnap.h"
+#include "podmeta/podsnap.h"
 
 #define PODLIST_ITEM_MAX (4 * 1024 * 1024) /* one pod's JSON */
 #define PODLIST_DEPTH 64                   /* nesting inside an item */

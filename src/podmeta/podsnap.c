@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podsnap.h"
-#include "util.h"
+#include "common/util.h"
+#include "podmeta/podsnap.h"
 
 #define PODSNAP_ARENA_MAX (256u << 20) /* string bytes, all pods together */
 #define ARENA_BLOCK_MIN 4096

@@ -21,13 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "enrich.h"
-#include "ident.h"
+#include "common/ident.h"
 
 #define PODSNAP_PODS_MAX 65536         /* more pods: the rest are refused */
 #define PODSNAP_CONTAINERS_MAX 262144  /* container ids, all pods together */
 #define PODSNAP_STR_MAX 1023           /* longer strings are not kept */
-#define PODSNAP_LABELS_MAX ENRICH_LABELS_MAX
+#define PODSNAP_LABELS_MAX K8S_LABELS_MAX
 
 struct podsnap_pod {
 	const char *uid;        /* never NULL */

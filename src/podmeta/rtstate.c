@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rtstate.h"
-#include "util.h"
+#include "common/util.h"
+#include "podmeta/rtstate.h"
 
 #define RTSTATE_JSON_DEPTH 32
 #define RTSTATE_PATH_MAX 4096

@@ -40,7 +40,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "resolve/cgroup.h"
 
 #define HIER_ID_MAX_DIGITS 10   /* hierarchy ids are small numbers */
 #define POD_TOKEN "pod"

@@ -6,7 +6,7 @@
 #define P2P_CGROUP_H
 
 #include <stddef.h>
-#include "ident.h"
+#include "common/ident.h"
 
 enum cgroup_verdict {
 	CGROUP_HOST = 0,   /* no line names a container or a pod */

@@ -28,9 +28,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "procconn.h"
-#include "procconn_sock.h"
-#include "util.h"
+#include "common/util.h"
+#include "resolve/procconn.h"
+#include "resolve/procconn_sock.h"
 
 #define PROCCONN_BATCH 64        /* datagrams per recvmmsg */
 #define PROCCONN_DGRAM_MAX 512   /* the kernel's are 76 bytes: one event */

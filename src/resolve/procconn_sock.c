@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "procconn_sock.h"
-#include "util.h"
+#include "common/util.h"
+#include "resolve/procconn_sock.h"
 
 #define PROCCONN_RCVBUF (8 * 1024 * 1024)
 

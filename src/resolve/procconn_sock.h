@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "procconn.h"
+#include "resolve/procconn.h"
 
 enum sock_kind {
 	PCS_PLAIN,    /* unfiltered: everything (the fallback) */

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "procfs.h"
-#include "util.h"
+#include "common/util.h"
+#include "resolve/cgroup.h"
+#include "resolve/procfs.h"
 
 #define PROCFS_PATH_MAX 4200
 #define STARTTIME_FIELD 22

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ident.h"
+#include "common/ident.h"
 
 #define PROCFS_CGROUP_MAX 16384
 #define PROCFS_STAT_MAX 1024

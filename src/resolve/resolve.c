@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "procfs.h"
-#include "resolve.h"
+#include "resolve/procfs.h"
+#include "resolve/resolve.h"
 
 #define WAYS 2
 #define CID_BYTES (CONTAINER_ID_LEN / 2)

@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "ident.h"
+#include "common/ident.h"
 
 #define RESOLVE_CACHE_SETS 65536     /* 2 entries each (100,000 pids fit); power of 2 */
 #define RESOLVE_REVALIDATE_MS 1000

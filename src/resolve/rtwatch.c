@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "rtwatch.h"
+#include "resolve/rtwatch.h"
 
 void rtwatch_init(struct rtwatch *w)
 {

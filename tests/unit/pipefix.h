@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pipeline.h"
+#include "plugin/pipeline.h"
 
 /* root/<pid>/cgroup with the given content. */
 static inline void pipefix_mkpid(const char *root, int pid, const char *cgroup)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "resolve/cgroup.h"
 #include "check.h"
 
 /* Made-up container ids (64 hex) and pod UIDs. */

@@ -27,7 +27,7 @@
 
 #include <json-c/json.h>
 
-#include "cgroup.h"
+#include "resolve/cgroup.h"
 #include "check.h"
 
 #define VECTORS_REL "cgroup-vectors/vectors.jsonl"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "conf.h"
+#include "common/conf.h"
 
 struct row {
 	const char *name;

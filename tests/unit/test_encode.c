@@ -18,7 +18,7 @@
 #include <libaudit.h>
 
 #include "check.h"
-#include "encode.h"
+#include "common/encode.h"
 
 #define CANARY_LEN	16
 #define CANARY_BYTE	0xa5

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "enrich.h"
+#include "output/enrich.h"
 
 #define CID "9bca8d63d5fa610783847915bcff0ecac1273e5b4bed3f6fa1b07350e0135961"
 #define UID "2c48913c-b29f-11e7-9350-020968147796"

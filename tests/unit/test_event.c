@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "event.h"
+#include "output/event.h"
 
 struct sink {
 	int n;

@@ -15,12 +15,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "goaudit.h"
-#include "input.h"
+#include "input/goaudit.h"
+#include "input/input.h"
 #include "pipefix.h"
-#include "pipeline.h"
-#include "podcache.h"
-#include "podsnap.h"
+#include "plugin/pipeline.h"
+#include "podmeta/podcache.h"
+#include "podmeta/podsnap.h"
 
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define PUID "11112222-3333-4444-5555-666677778888"

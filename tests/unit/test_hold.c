@@ -11,9 +11,9 @@
 
 #include "check.h"
 #include "pipefix.h"
-#include "pipeline.h"
-#include "podcache.h"
-#include "podsnap.h"
+#include "plugin/pipeline.h"
+#include "podmeta/podcache.h"
+#include "podmeta/podsnap.h"
 
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define PUID "11112222-3333-4444-5555-666677778888"

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "input.h"
+#include "input/input.h"
 
 #define MAX_LINES 64
 

@@ -10,7 +10,7 @@
 #include <json-c/json.h>
 
 #include "check.h"
-#include "jsonout.h"
+#include "output/jsonout.h"
 
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

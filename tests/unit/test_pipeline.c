@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "pipefix.h"
-#include "pipeline.h"
+#include "plugin/pipeline.h"
 
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define PUID "11112222-3333-4444-5555-666677778888"

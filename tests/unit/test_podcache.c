@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "names.h"
-#include "podcache.h"
+#include "podmeta/names.h"
+#include "podmeta/podcache.h"
 
 #define CID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define CID_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

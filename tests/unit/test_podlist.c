@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "check.h"
-#include "podlist.h"
-#include "podsnap.h"
+#include "podmeta/podlist.h"
+#include "podmeta/podsnap.h"
 
 #define FIX "tests/data/podlist/"
 #define ID(x) x x x x x x x x /* 8 hex digits, 8 times */

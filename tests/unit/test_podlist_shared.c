@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "podlist.h"
-#include "podsnap.h"
+#include "podmeta/podlist.h"
+#include "podmeta/podsnap.h"
 
 #define PODS_REL "kubelet-pods"
 #define PODS_DEFAULT "../shared/" PODS_REL

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "podsnap.h"
+#include "podmeta/podsnap.h"
 
 #define ID(x) x x x x x x x x /* 8 hex digits, 8 times */
 #define UID_A "3f2504e0-4f89-41d3-9a0c-0305e82c3301"

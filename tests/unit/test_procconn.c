@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "procconn.h"
+#include "resolve/procconn.h"
 
 /* Exported by procconn.c for this test only. */
 int procconn_parse(struct procconn *pc, const void *buf, size_t len,

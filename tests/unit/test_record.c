@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "record.h"
+#include "input/record.h"
 
 struct row {
 	const char *name;

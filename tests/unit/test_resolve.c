@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "procfs.h"
-#include "resolve.h"
+#include "resolve/procfs.h"
+#include "resolve/resolve.h"
 
 #define CA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define CB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

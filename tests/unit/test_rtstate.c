@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "rtstate.h"
+#include "podmeta/rtstate.h"
 
 #define FIX "tests/data/rtstate/"
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

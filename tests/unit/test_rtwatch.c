@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "rtwatch.h"
+#include "resolve/rtwatch.h"
 
 enum op { ADD = 1, FORK, EXEC, EXIT, CLEAN };
 
