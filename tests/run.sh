@@ -55,9 +55,14 @@ for t in "$B"/fuzz-replay/fuzz_*; do
 	n=${t##*/fuzz_}
 	run_one "replay_fuzz_$n" "$t" "fuzz/seeds/$n" "fuzz/corpus/$n"
 done
+# Integration tests own the machine's one auditd, /dev/log and the cgroup
+# trees they make: each runs holding the lock CI's stages share, so two
+# runs at once (two work trees, or .ci/packages.sh) take turns; -o keeps
+# the lock's fd from the daemons a test starts.
+LOCK=${P2P_LOCK:-/tmp/p2p-auditd.lock}
 for t in tests/lint/test_*.sh tests/integration/test_*.sh tests/tools/test_*.sh; do
 	[ -f "$t" ] || continue
-	run_one "$(basename "$t" .sh)" env B="$B" bash "$t"
+	run_one "$(basename "$t" .sh)" flock -o "$LOCK" env B="$B" bash "$t"
 done
 
 if [ ${#failed_names[@]} -gt 0 ]; then
