@@ -8,6 +8,8 @@
  * everything else as name="value"; ausearch/auparse undo exactly this.  The
  * JSON side writes string literals that are always valid UTF-8, escaping
  * the bytes of invalid sequences one by one so nothing is lost silently.
+ * encode_utf8_len is the project's one UTF-8 validity check: the JSON
+ * writer here and jsonscan's strings (JSONSCAN_UTF8) both use it.
  *
  * Everything here is on the per-record path: no allocation, no locale, no
  * stdio; lengths are computed first so a value that does not fit leaves the
@@ -161,16 +163,18 @@ size_t encode_field_raw(char *dst, size_t cap, const char *name,
 }
 
 /*
- * Length of the valid UTF-8 multi-byte sequence starting at s[0] (a byte
- * >= 0x80), or 0 when it is not one: a bad lead, overlong, surrogate, above
- * U+10FFFF, or cut short by the end of the input.
+ * encode_utf8_len - see encode.h.  The lead byte fixes the length and the
+ * range of the second byte (which is where overlongs, surrogates and code
+ * points above U+10FFFF show); the others are plain continuation bytes.
  */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+int encode_utf8_len(const unsigned char *s, size_t avail)
 {
 	unsigned char c = s[0], lo = UTF8_CONT_MIN, hi = UTF8_CONT_MAX;
 	size_t n, i;
 
-	if (c >= UTF8_LEAD2_MIN && c <= UTF8_LEAD2_MAX) {
+	if (c < UTF8_ASCII_END) {
+		return 1;
+	} else if (c >= UTF8_LEAD2_MIN && c <= UTF8_LEAD2_MAX) {
 		n = 2;
 	} else if (c >= UTF8_LEAD3_MIN && c <= UTF8_LEAD3_MAX) {
 		n = 3;
@@ -187,12 +191,12 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 	} else {
 		return 0;
 	}
-	if (avail < n || s[1] < lo || s[1] > hi)
+	if (avail >= 2 && (s[1] < lo || s[1] > hi))
 		return 0;
-	for (i = 2; i < n; i++)
+	for (i = 2; i < n && i < avail; i++)
 		if (s[i] < UTF8_CONT_MIN || s[i] > UTF8_CONT_MAX)
 			return 0;
-	return n;
+	return avail < n ? -1 : (int)n;
 }
 
 /* The short escape letter for c, or 0 when c takes the \u00XX form. */
@@ -245,8 +249,10 @@ static size_t json_walk(char *dst, const unsigned char *s, size_t len)
 		}
 		c = s[i];
 		if (c >= UTF8_ASCII_END) {
-			n = utf8_seq_len(s + i, len - i);
-			if (n) {
+			int u = encode_utf8_len(s + i, len - i);
+
+			if (u > 0) {
+				n = (size_t)u;
 				if (dst)
 					memcpy(dst + out, s + i, n);
 				out += n;

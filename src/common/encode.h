@@ -1,6 +1,6 @@
 /*
  * encode.h - write values the way audit and JSON want them, into a caller's
- * buffer, without allocating.
+ * buffer, without allocating; and the one UTF-8 check (encode_utf8_len).
  */
 #ifndef P2P_ENCODE_H
 #define P2P_ENCODE_H
@@ -38,5 +38,15 @@ size_t encode_field_raw(char *dst, size_t cap, const char *name,
  * Returns bytes written, or 0 when it does not fit.
  */
 size_t encode_json_string(char *dst, size_t cap, const char *val, size_t len);
+
+/*
+ * encode_utf8_len - the one UTF-8 check: the length (1 to 4) of the valid
+ * UTF-8 sequence that starts at s[0], with avail >= 1 bytes readable; 0
+ * when it is not one (a bad lead or continuation byte, an overlong form, a
+ * surrogate, above U+10FFFF); -1 when the avail bytes are a valid start
+ * of a longer sequence (more are needed to tell: for a reader of chunks;
+ * with the whole input, -1 means cut short, so invalid).
+ */
+int encode_utf8_len(const unsigned char *s, size_t avail);
 
 #endif

@@ -7,13 +7,17 @@
  * string bodies are skipped 16 bytes at a time (the compiler's vector
  * extension: SSE2, NEON) and whitespace by a table.  Events go out at the
  * start and end of every value and at every key, nothing else: there is no
- * per-byte call.
+ * per-byte call.  With JSONSCAN_UTF8 a string body stops at bytes >= 0x80
+ * too, and each such sequence goes to encode_utf8_len (the project's one
+ * UTF-8 check); one cut by the end of a chunk is kept (4 bytes at most)
+ * until the next completes it.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/encode.h"
 #include "common/jsonscan.h"
 
 enum state {
@@ -29,6 +33,7 @@ enum state {
 	ST_UHEX,         /* inside the 4 digits of \uXXXX */
 	ST_NUMBER,
 	ST_LITERAL,
+	ST_UTF8,         /* inside a UTF-8 sequence cut by a chunk's end */
 };
 
 /* Where a number is; NUM_CAN_END marks where it may stop. */
@@ -44,9 +49,12 @@ static const uint8_t is_ws[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
 };
 
-/* The first byte at or after p that ends a run of string body, or end. */
+/*
+ * The first byte at or after p that ends a run of string body, or end;
+ * hi: 0x80 when bytes >= 0x80 end it too (JSONSCAN_UTF8), else 0.
+ */
 static const unsigned char *str_skip(const unsigned char *p,
-				     const unsigned char *end)
+				     const unsigned char *end, unsigned char hi)
 {
 	typedef unsigned char v16 __attribute__((vector_size(16)));
 	v16 x;
@@ -54,13 +62,13 @@ static const unsigned char *str_skip(const unsigned char *p,
 
 	while (end - p >= 16) {
 		memcpy(&x, p, sizeof x);
-		x = (v16)((x == '"') | (x == '\\') | (x < 0x20));
+		x = (v16)((x == '"') | (x == '\\') | (x < 0x20) | ((x & hi) != 0));
 		memcpy(w, &x, sizeof w);
 		if (w[0] | w[1])
 			break;
 		p += 16;
 	}
-	while (p < end && !str_stop[*p])
+	while (p < end && !str_stop[*p] && !(*p & hi))
 		p++;
 	return p;
 }
@@ -202,6 +210,7 @@ static int value_start(struct jsonscan *js, const unsigned char *p,
 	case '"':
 		js->state = ST_STRING;
 		js->is_key = 0;
+		js->escaped = 0;
 		return 0;
 	case 't':
 		js->lit = "rue";
@@ -271,6 +280,49 @@ static void uhex_done(struct jsonscan *js)
 		js->keylen = JSONSCAN_KEY_MAX + 1; /* not ASCII: long */
 }
 
+/*
+ * A sequence whose first byte (>= 0x80) is at *pp in a string: *pp moves
+ * past it, or to end when the chunk cuts it (kept for the next).
+ */
+static int utf8_seq(struct jsonscan *js, const unsigned char **pp,
+		    const unsigned char *end, uint64_t off)
+{
+	const unsigned char *p = *pp;
+	size_t avail = (size_t)(end - p);
+	int n = encode_utf8_len(p, avail);
+
+	if (n == 0)
+		return bad(js, off, "bad UTF-8 in a string");
+	if (n < 0) { /* a valid start, avail < 4 */
+		memcpy(js->u8, p, avail);
+		js->u8len = (uint8_t)avail;
+		js->state = ST_UTF8;
+		*pp = end;
+		return 0;
+	}
+	if (js->is_key)
+		key_add(js, p, (size_t)n);
+	*pp = p + n;
+	return 0;
+}
+
+/* The next byte c of a sequence the last chunk cut. */
+static int utf8_more(struct jsonscan *js, unsigned char c, uint64_t off)
+{
+	int n;
+
+	js->u8[js->u8len++] = c;
+	n = encode_utf8_len(js->u8, js->u8len);
+	if (n == 0)
+		return bad(js, off, "bad UTF-8 in a string");
+	if (n > 0) {
+		if (js->is_key)
+			key_add(js, js->u8, (size_t)n);
+		js->state = ST_STRING;
+	}
+	return 0;
+}
+
 /* Structure: the byte at p is not whitespace. */
 static int structure(struct jsonscan *js, const unsigned char *p, uint64_t off)
 {
@@ -292,6 +344,7 @@ static int structure(struct jsonscan *js, const unsigned char *p, uint64_t off)
 			return bad(js, off, "expected a key");
 		js->state = ST_STRING;
 		js->is_key = 1;
+		js->escaped = 0;
 		js->keylen = 0;
 		js->key[0] = '\0';
 		js->key_cut = 0;
@@ -316,13 +369,14 @@ int jsonscan_feed(struct jsonscan *js, const char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)buf, *end = p + len, *q;
 	uint64_t base = js->bytes;
+	unsigned char hi = js->flags & JSONSCAN_UTF8 ? 0x80 : 0;
 	int r = js->err;
 
 #define OFF (base + (uint64_t)(p - (const unsigned char *)buf))
 	while (p < end && r == 0) {
 		switch (js->state) {
 		case ST_STRING:
-			q = str_skip(p, end);
+			q = str_skip(p, end, hi);
 			if (js->is_key)
 				key_add(js, p, (size_t)(q - p));
 			p = q;
@@ -335,9 +389,17 @@ int jsonscan_feed(struct jsonscan *js, const char *buf, size_t len)
 				r = value_done(js, p + 1, OFF + 1);
 			} else if (*p == '\\') {
 				js->state = ST_ESC;
+				js->escaped = 1;
+			} else if (*p & hi) {
+				r = utf8_seq(js, &p, end, OFF);
+				break;
 			} else {
 				r = bad(js, OFF, "control byte in a string");
 			}
+			p++;
+			break;
+		case ST_UTF8:
+			r = utf8_more(js, *p, OFF);
 			p++;
 			break;
 		case ST_ESC:
@@ -389,8 +451,87 @@ int jsonscan_finish(struct jsonscan *js)
 {
 	if (js->err)
 		return js->err;
+	if (js->state == ST_NUMBER && !js->depth &&
+	    (NUM_CAN_END & (1u << js->num)))
+		return value_done(js, NULL, js->bytes); /* a top-level number */
 	if (js->state == ST_DONE)
 		return 0;
 	return bad(js, js->bytes, js->state == ST_VALUE && !js->depth
 		   ? "the body is empty" : "the body ended early");
+}
+
+int jsonscan_scan(struct jsonscan *js, const char *buf, size_t len,
+		  unsigned flags, jsonscan_fn *fn, void *ctx)
+{
+	int r;
+
+	jsonscan_init(js, fn, ctx);
+	js->flags = flags;
+	r = jsonscan_feed(js, buf, len);
+	return r < 0 ? r : jsonscan_finish(js);
+}
+
+/* Four hex digits (checked by the scan) at s. */
+static unsigned hex4(const char *s)
+{
+	return (unsigned)(hexval((unsigned char)s[0]) << 12 |
+			  hexval((unsigned char)s[1]) << 8 |
+			  hexval((unsigned char)s[2]) << 4 |
+			  hexval((unsigned char)s[3]));
+}
+
+size_t jsonscan_unescape(char *dst, size_t cap, const char *s, size_t len)
+{
+	const char *a = s, *b = s + len;
+	size_t n = 0;
+
+	while (a < b && n < cap) {
+		unsigned cp;
+
+		if (*a != '\\') {
+			dst[n++] = *a++;
+			continue;
+		}
+		switch (a[1]) {
+		case 'b': dst[n++] = '\b'; a += 2; continue;
+		case 'f': dst[n++] = '\f'; a += 2; continue;
+		case 'n': dst[n++] = '\n'; a += 2; continue;
+		case 'r': dst[n++] = '\r'; a += 2; continue;
+		case 't': dst[n++] = '\t'; a += 2; continue;
+		case 'u': break;
+		default: dst[n++] = a[1]; a += 2; continue;
+		}
+		cp = hex4(a + 2);
+		a += 6;
+		if (cp >= 0xD800 && cp <= 0xDBFF && b - a >= 6 && a[0] == '\\' &&
+		    a[1] == 'u') {
+			unsigned lo = hex4(a + 2);
+
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				a += 6;
+			}
+		}
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			cp = 0xFFFD;
+		/* UTF-8; what does not fit is cut, as the end of the string is */
+		if (cp < 0x80) {
+			dst[n++] = (char)cp;
+		} else if (cp < 0x800 && cap - n >= 2) {
+			dst[n++] = (char)(0xC0 | cp >> 6);
+			dst[n++] = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000 && cap - n >= 3) {
+			dst[n++] = (char)(0xE0 | cp >> 12);
+			dst[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			dst[n++] = (char)(0x80 | (cp & 0x3F));
+		} else if (cp >= 0x10000 && cap - n >= 4) {
+			dst[n++] = (char)(0xF0 | cp >> 18);
+			dst[n++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+			dst[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			dst[n++] = (char)(0x80 | (cp & 0x3F));
+		} else {
+			break;
+		}
+	}
+	return n;
 }

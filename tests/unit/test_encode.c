@@ -706,6 +706,100 @@ static void test_prop_json(void)
 	json_tokener_free(tok);
 }
 
+/* ---- the one UTF-8 check ---- */
+
+struct utf8_row {
+	const char *name;
+	const char *s;
+	size_t avail;
+	int want;
+};
+
+static const struct utf8_row utf8_rows[] = {
+	{ "ascii", "a", 1, 1 },
+	{ "NUL is ASCII", "", 1, 1 },
+	{ "2 bytes", "\xc3\xa9", 2, 2 },
+	{ "3 bytes", "\xe2\x82\xac", 3, 3 },
+	{ "4 bytes", "\xf0\x9f\x98\x80", 4, 4 },
+	{ "more readable than needed", "\xc3\xa9zz", 4, 2 },
+	{ "a lone continuation byte", "\x80", 1, 0 },
+	{ "overlong lead c0", "\xc0\xaf", 2, 0 },
+	{ "overlong lead c1", "\xc1\xbf", 2, 0 },
+	{ "overlong 3 bytes", "\xe0\x9f\xbf", 3, 0 },
+	{ "smallest 3 bytes", "\xe0\xa0\x80", 3, 3 },
+	{ "surrogate U+D800", "\xed\xa0\x80", 3, 0 },
+	{ "below the surrogates U+D7FF", "\xed\x9f\xbf", 3, 3 },
+	{ "overlong 4 bytes", "\xf0\x8f\xbf\xbf", 4, 0 },
+	{ "U+10FFFF", "\xf4\x8f\xbf\xbf", 4, 4 },
+	{ "above U+10FFFF", "\xf4\x90\x80\x80", 4, 0 },
+	{ "lead f5", "\xf5\x80\x80\x80", 4, 0 },
+	{ "lead ff", "\xff", 1, 0 },
+	{ "ASCII where a continuation must be", "\xc3(", 2, 0 },
+	{ "bad third byte", "\xe2\x82(", 3, 0 },
+	{ "bad fourth byte", "\xf0\x9f\x98(", 4, 0 },
+	{ "a lead alone: more needed", "\xf0", 1, -1 },
+	{ "2 of 3: more needed", "\xe2\x82", 2, -1 },
+	{ "3 of 4: more needed", "\xf0\x9f\x98", 3, -1 },
+	{ "cut, but already bad", "\xe0\x9f", 2, 0 },
+	{ "cut, bad continuation", "\xf0\x9f(", 3, 0 },
+};
+
+static void test_utf8_rows(void)
+{
+	for (size_t i = 0; i < sizeof utf8_rows / sizeof utf8_rows[0]; i++) {
+		const struct utf8_row *r = &utf8_rows[i];
+		char name[128];
+
+		snprintf(name, sizeof name, "encode_utf8_len: %s", r->name);
+		CASE(name) {
+			CHECK_INT(encode_utf8_len((const unsigned char *)r->s,
+						  r->avail), r->want);
+		}
+	}
+}
+
+/*
+ * Every lead and second byte, with third and fourth bytes from the edges
+ * of the ranges: the length agrees with iconv's verdict on the whole
+ * sequence, and every shorter prefix of a valid sequence asks for more.
+ */
+static void test_utf8_vs_iconv(void)
+{
+	static const unsigned char tails[] = { 0x41, 0x7f, 0x80, 0x8f, 0x90,
+					       0x9f, 0xa0, 0xbf, 0xc0 };
+	unsigned bad = 0;
+	char first[128] = "";
+
+	CASE("encode_utf8_len: agrees with iconv, prefixes ask for more") {
+		for (unsigned c = 0; c < 256; c++)
+		for (unsigned d = 0; d < 256; d++)
+		for (size_t i = 0; i < sizeof tails; i++)
+		for (size_t j = 0; j < sizeof tails; j++) {
+			unsigned char s[4] = { (unsigned char)c, (unsigned char)d,
+					       tails[i], tails[j] };
+			int want = 0, got = encode_utf8_len(s, 4);
+
+			if (c < 0x80)
+				want = 1;
+			else
+				for (int m = 2; m <= 4 && !want; m++)
+					if (utf8_valid((const char *)s, (size_t)m))
+						want = m;
+			for (int a = 1; a < want && got == want; a++)
+				if (encode_utf8_len(s, (size_t)a) != -1)
+					got = -100 - a;
+			if (got != want && !bad++)
+				snprintf(first, sizeof first,
+					 "%02x %02x %02x %02x: got %d want %d",
+					 s[0], s[1], s[2], s[3], got, want);
+			if (c < 0x80 || d < 0x80)
+				break; /* the tails do not matter */
+		}
+		if (bad)
+			check_fail(__FILE__, __LINE__, first);
+	}
+}
+
 int main(void)
 {
 	utf8_cd = iconv_open("UTF-32LE", "UTF-8");
@@ -720,6 +814,8 @@ int main(void)
 	test_json_long();
 	test_prop_vs_libaudit();
 	test_prop_json();
+	test_utf8_rows();
+	test_utf8_vs_iconv();
 	iconv_close(utf8_cd);
 	return check_done();
 }
