@@ -7,13 +7,18 @@
  * and one fetch of the kubelet's pod list (kubelet.c), merged by names.c.
  *
  *   main.c     options, dispatch, exit statuses
- *   sources.c  the config file and the sources it names
- *   kube.c     the one fetch of the pod list, with a deadline
- *   proc.c     one process as the CLI shows it; the walk over <proc_root>
  *   lookup.c   `lookup PID...`
  *   ps.c       `ps`
  *   pods.c     `pids NS/POD` and `hostpid NS/POD[/CONTAINER] PID`
- *   out.c      aligned tables and JSON objects
+ *   sources.c  the config file and the sources it names
+ *   kube.c     the one fetch of the pod list, with a deadline
+ *   proc.c     one process as the CLI shows it; the walk over <proc_root>
+ *   out.c      aligned tables, JSON objects, the names shown for a process
+ *   util.c     messages on stderr, pid operands
+ *
+ * A file calls only files below it in that list (main.c the subcommands,
+ * they sources.c ... util.c; none of the three subcommands another), so
+ * the calls between them have no cycle: tests/lint/cli_calls.sh checks.
  */
 #ifndef P2P_CLI_H
 #define P2P_CLI_H
@@ -119,8 +124,6 @@ int cproc_same_container(const struct cproc *a, const struct cproc *b);
 int cproc_cmp_in_pod(const struct cproc *x, const struct cproc *y);
 /* cproc_pod_is - 1 when p's pod is named ns/pod. */
 int cproc_pod_is(const struct cproc *p, const char *ns, const char *pod);
-/* cproc_runtime - "containerd", "cri-o", "docker", "podman" or NULL. */
-const char *cproc_runtime(const struct cproc *p);
 /*
  * cproc_main - mark in main[] (n entries, one per process of l->v) the
  * main process of each container: the oldest of the processes whose
@@ -144,6 +147,8 @@ const char *out_short_id(const char *id, char *buf, size_t size);
 const char *out_pod(const struct cproc *p, char *buf, size_t size);
 /* out_container - the container's name, else its short id, else "-". */
 const char *out_container(const struct cproc *p, char *buf, size_t size);
+/* out_runtime - "containerd", "cri-o", "docker", "podman" or NULL. */
+const char *out_runtime(const struct cproc *p);
 /* out_int - n as text, or "-" when negative (unknown). */
 const char *out_int(int64_t n, char *buf, size_t size);
 
@@ -159,7 +164,7 @@ int cmd_ps(struct cli *c, const struct cli_opts *o, int argc, char **argv);
 int cmd_pids(struct cli *c, const struct cli_opts *o, int argc, char **argv);
 int cmd_hostpid(struct cli *c, const struct cli_opts *o, int argc, char **argv);
 
-/* main.c: "pid2pod: " + message on stderr */
+/* util.c: "pid2pod: " + message on stderr */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cli_parse_pid - a pid > 0 from s, strictly; 0 or -EINVAL. */
 int cli_parse_pid(const char *s, int32_t *ret);

@@ -30,7 +30,7 @@ static void row(struct table *t, const struct cproc *p)
 	cells[0] = out_int(p->pid, pid, sizeof pid);
 	cells[1] = out_int(p->nspid, nspid, sizeof nspid);
 	cells[2] = state;
-	cells[3] = cproc_runtime(p);
+	cells[3] = out_runtime(p);
 	cells[4] = nm ? nm->namespace_ : NULL;
 	cells[5] = nm ? nm->pod : NULL;
 	cells[6] = nm ? nm->container : NULL;

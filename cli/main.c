@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,32 +28,6 @@ static const char usage_text[] =
 	"  --kubelet-url URL    the kubelet (over the config's kubelet_url)\n"
 	"  --json               one JSON object per line\n"
 	"  -h, --help           this text;  -V, --version\n";
-
-void cli_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pid2pod: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int cli_parse_pid(const char *s, int32_t *ret)
-{
-	char *end;
-	long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v <= 0 || v > INT32_MAX)
-		return -EINVAL;
-	*ret = (int32_t)v;
-	return 0;
-}
 
 static int usage(const char *why)
 {

@@ -1,8 +1,10 @@
 /*
  * out.c - what the command prints: tables aligned like ps's (columns two
- * spaces apart, the last one not padded, "-" for what is unknown) and JSON
+ * spaces apart, the last one not padded, "-" for what is unknown), JSON
  * objects, one per line, whose "k8s" member is the plugin's own
- * (jsonout_k8s), so a script reads both the same way.
+ * (jsonout_k8s), so a script reads both the same way, and the short forms
+ * shown for a process (its pod, container, runtime).  It reads struct
+ * cproc but calls nothing of proc.c (proc.c sorts by out_container).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -121,6 +123,17 @@ const char *out_container(const struct cproc *p, char *buf, size_t size)
 	return buf;
 }
 
+const char *out_runtime(const struct cproc *p)
+{
+	switch (p->id.runtime) {
+	case RUNTIME_CONTAINERD: return "containerd";
+	case RUNTIME_CRIO: return "cri-o";
+	case RUNTIME_DOCKER: return "docker";
+	case RUNTIME_PODMAN: return "podman";
+	default: return NULL;
+	}
+}
+
 const char *out_int(int64_t n, char *buf, size_t size)
 {
 	if (n < 0)
@@ -176,7 +189,7 @@ static void jb_int(struct jbuf *j, const char *key, int64_t n)
 void out_json_proc(FILE *f, const struct cproc *p, int flags, int is_main)
 {
 	struct jbuf *j = calloc(1, sizeof *j);
-	const char *rt = cproc_runtime(p);
+	const char *rt = out_runtime(p);
 	char num[32];
 	size_t k;
 

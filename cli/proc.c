@@ -257,17 +257,6 @@ int cproc_pod_is(const struct cproc *p, const char *ns, const char *pod)
 	       strcmp(p->nm.namespace_, ns) == 0 && strcmp(p->nm.pod, pod) == 0;
 }
 
-const char *cproc_runtime(const struct cproc *p)
-{
-	switch (p->id.runtime) {
-	case RUNTIME_CONTAINERD: return "containerd";
-	case RUNTIME_CRIO: return "cri-o";
-	case RUNTIME_DOCKER: return "docker";
-	case RUNTIME_PODMAN: return "podman";
-	default: return NULL;
-	}
-}
-
 /* A top process: its parent is known and outside its container. */
 static int is_top(const struct cproc_list *l, const struct cproc *p)
 {
