@@ -3,10 +3,11 @@
  * event, {"sequence":N,"timestamp":"S.MS","messages":[{"type":1300,
  * "data":"arch=... pid=... ..."},...],"uid_map":{...}}.
  *
- * goaudit_scan() checks a line is one valid JSON object of that shape and
- * finds, for each message whose "data" (unescaped) carries a pid= field (by
- * record.c's field-aware scanner, so a pid= inside a quoted value never
- * counts), the pid and the offset of the message's closing brace.
+ * goaudit_scan() checks a line is one valid JSON object of that shape
+ * (by common/jsonscan.h, strings valid UTF-8) and finds, for each message
+ * whose "data" (unescaped) carries a pid= field (by record.c's field-aware
+ * scanner, so a pid= inside a quoted value never counts), the pid and the
+ * offset of the message's closing brace.
  * goaudit_format() writes the line back byte for byte with
  * `,"k8s":{...}` inserted just before each such brace (the object comes
  * from a callback: jsonout_k8s in the plugin), so cutting the inserted text
