@@ -79,17 +79,21 @@ static void on_key(struct scan *c, const struct jsonscan *js)
 {
 	if (js->depth == D_MEMBER) {
 		c->msgs_next = 0;
-		if (key_is(js, "messages") && ++c->seen == 1)
+		if (!key_is(js, "messages"))
+			return;
+		if (++c->seen == 1)
 			c->msgs_next = 1;
-		else if (c->seen > 1)
+		else
 			c->shape = 1; /* a second "messages" */
 	} else if (js->depth == D_MSG_MEMBER && c->msg_on) {
 		c->data_next = 0;
 		if (key_is(js, "k8s"))
 			c->k8s = 1;
-		else if (key_is(js, "data") && ++c->ndata == 1)
+		if (!key_is(js, "data"))
+			return;
+		if (++c->ndata == 1)
 			c->data_next = 1;
-		else if (c->ndata > 1)
+		else
 			c->shape = 1; /* a second "data" */
 	}
 }
