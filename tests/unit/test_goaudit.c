@@ -61,6 +61,8 @@ static const struct scan_case scans[] = {
 	{ "\\\\ in data is a backslash, not an escape of the quote",
 	  OBJ(MSG(1302, "name=\\\"C:\\\\\\\" pid=3")), GOAUDIT_OK, 1, { 3 } },
 	{ "\\u0070id= spells pid=", OBJ(MSG(1300, "\\u0070id=12")), GOAUDIT_OK, 1, { 12 } },
+	{ "key data\\u0000 is not data", OBJ("{\"type\":1300,\"data\\u0000\":\"pid=8\"}"),
+	  GOAUDIT_OK, 0, { 0 } },
 	{ "escaped key d\\u0061ta is data", OBJ("{\"type\":1300,\"d\\u0061ta\":\"pid=8\"}"),
 	  GOAUDIT_OK, 1, { 8 } },
 	{ "data with an audit() prefix", OBJ(MSG(1300, "audit(1.2:3): pid=5")), GOAUDIT_OK, 1, { 5 } },
@@ -112,6 +114,7 @@ static const struct scan_case scans[] = {
 	{ "single quotes", "{'messages':[]}", GOAUDIT_BAD_JSON, 0, { 0 } },
 	{ "a lone brace", "{", GOAUDIT_BAD_JSON, 0, { 0 } },
 	{ "a lone quote", "\"", GOAUDIT_BAD_JSON, 0, { 0 } },
+	{ "utf-8 cut by the end of the line", "{\"messages\":[],\"a\":\"\xe2\x82", GOAUDIT_BAD_JSON, 0, { 0 } },
 };
 
 static char *repeat(const char *head, const char *unit, unsigned n,
@@ -246,6 +249,22 @@ static void scan_tests(void)
 		free(deep);
 		free(ok2);
 		free(deep2);
+	}
+	CASE("nesting: exactly GOAUDIT_DEPTH_MAX levels are fine, one more is reported") {
+		for (int k = GOAUDIT_DEPTH_MAX - 1; k <= GOAUDIT_DEPTH_MAX; k++) {
+			/* the object is level 1, uid_map's k arrays levels 2..k+1 */
+			char *pre = repeat("{\"messages\":[{\"data\":\"pid=5\"}],\"uid_map\":", "[", k, "");
+			char *line = malloc(strlen(pre) + (size_t)k + 2);
+
+			sprintf(line, "%s", pre);
+			for (int j = 0; j < k; j++)
+				strcat(line, "]");
+			strcat(line, "}");
+			goaudit_scan(line, strlen(line), &o);
+			CHECK_INT(o.status, k + 1 <= GOAUDIT_DEPTH_MAX ? GOAUDIT_OK : GOAUDIT_DEEP);
+			free(pre);
+			free(line);
+		}
 	}
 	CASE("cap: 40 pid messages, the first 32 get k8s, 8 counted") {
 		char *line = repeat("{\"messages\":[", "{\"data\":\"pid=9\"},", 39,
