@@ -45,6 +45,11 @@ enum num { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
 static const uint8_t str_stop[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
 };
+/* The byte a short escape (backslash, then the index) stands for; 0: none. */
+static const char esc_short[256] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+	['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
 static const uint8_t is_ws[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
 };
@@ -247,19 +252,16 @@ static int close_bracket(struct jsonscan *js, const unsigned char *p,
 
 static int escape(struct jsonscan *js, unsigned c, uint64_t off)
 {
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	const char *e = c ? strchr(from, (int)c) : NULL;
-
 	if (c == 'u') {
 		js->state = ST_UHEX;
 		js->hex_left = 4;
 		js->uval = 0;
 		return 0;
 	}
-	if (!e)
+	if (!esc_short[c])
 		return bad(js, off, "bad escape in a string");
 	if (js->is_key)
-		key_add(js, &to[e - from], 1);
+		key_add(js, &esc_short[c], 1);
 	js->state = ST_STRING;
 	return 0;
 }
@@ -376,10 +378,19 @@ int jsonscan_feed(struct jsonscan *js, const char *buf, size_t len)
 	while (p < end && r == 0) {
 		switch (js->state) {
 		case ST_STRING:
-			q = str_skip(p, end, hi);
-			if (js->is_key)
-				key_add(js, p, (size_t)(q - p));
-			p = q;
+			for (;;) {
+				q = str_skip(p, end, hi);
+				if (js->is_key)
+					key_add(js, p, (size_t)(q - p));
+				p = q;
+				/* a short escape whole in this chunk: taken here */
+				if (end - p < 2 || *p != '\\' || !esc_short[p[1]])
+					break;
+				js->escaped = 1;
+				if (js->is_key)
+					key_add(js, &esc_short[p[1]], 1);
+				p += 2;
+			}
 			if (p == end)
 				break;
 			if (*p == '"' && js->is_key) {
