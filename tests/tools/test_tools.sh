@@ -33,7 +33,7 @@ if [ -r "$V" ]; then
 		nok "refenrich resolver vs cgroup-vectors"; echo "$out" | sed 's/^/# /'
 	fi
 else
-	ok "# SKIP cgroup-vectors not found"
+	echo "skip - refenrich vs cgroup-vectors: $V not found"
 fi
 
 # Every pid mkproctree wrote resolves (by refenrich's independent resolver)
