@@ -57,7 +57,7 @@ conf() {
 VN=0
 verify() {
 	local v=$W/verify.$((++VN))
-	if $PY "$T/verify.py" --input "$2" --output "$3" --expect "$W/proc.expect.json" \
+	if $PY "$T/verify.py" --strict --input "$2" --output "$3" --expect "$W/proc.expect.json" \
 		>"$v" 2>&1; then
 		t_ok "$1: records out == records in, in order, fields right ($(grep -o 'lines_in=[0-9]* eoe=[0-9]* lines_out=[0-9]*' "$v"))"
 	else
@@ -228,7 +228,7 @@ if kubelet_start "$W/kube/k" "$W/kube/list.json"; then
 	up=$(($(t_now_ms) - t0))
 	wait "$feeder"
 	plugin_finish 60000 || t_fail "kubelet: plugin drains and exits 0" "status $?"
-	$PY - "$W/kube/sent" "$W/kube/out" "$W/kube/records" "$W/kube/expect" \
+	t_checker "" $PY - "$W/kube/sent" "$W/kube/out" "$W/kube/records" "$W/kube/expect" \
 		"$KUBE_RATE" "$rot" "$down" "$up" <<'PYEOF'
 import json, re, sys
 sent, outp, records, expect = sys.argv[1:5]
@@ -276,6 +276,7 @@ res.append(('records flow while it is down (%d, %d named from the last list)' % 
             phases['down'][0] > 0))
 for name, ok in res:
     print(('ok - ' if ok else 'not ok - ') + 'kubelet at %d records/s: ' % rate + name)
+sys.exit(0 if all(ok for _, ok in res) else 1)
 PYEOF
 	grep -q 'kubelet: .*401\|unauthorized\|Unauthorized' "$W/kube/plugin.log" &&
 		t_ok "kubelet: the old token's 401 is logged" ||
@@ -339,7 +340,7 @@ if podcg_create pa cgroupfs "$UIDA" "$CIDA" >/dev/null && podcg_create pb system
 	wait "$sh_"
 	t_log "pids: $PIDS processes spawned in $(($(t_now_ms) - t0)) ms"
 	plugin_finish 60000 || t_fail "pids: plugin drains and exits 0" "status $?"
-	$PY - "$W/pids.out" "$W/pids.A" "$W/pids.B" "$W/pids.H" "$CIDA" "$UIDA" "$CIDB" "$UIDB" "$PIDS_MIN_PCT" <<'PYEOF'
+	t_checker "" $PY - "$W/pids.out" "$W/pids.A" "$W/pids.B" "$W/pids.H" "$CIDA" "$UIDA" "$CIDB" "$UIDB" "$PIDS_MIN_PCT" <<'PYEOF'
 import re, sys
 outp, fa, fb, fh, cida, uida, cidb, uidb = sys.argv[1:9]
 min_pct = float(sys.argv[9])
@@ -381,6 +382,7 @@ for w in wrong[:5]:
     print('#   wrong %s: %s' % w, file=sys.stderr)
 for name, ok in res:
     print(('ok - ' if ok else 'not ok - ') + 'pids: ' + name)
+sys.exit(0 if all(ok for _, ok in res) else 1)
 PYEOF
 else
 	t_fail "pids: pod-like cgroups" "podcg_create failed"
