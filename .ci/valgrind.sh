@@ -79,7 +79,11 @@ export P2P_RES_HUP_GAP=${P2P_RES_HUP_GAP:-0.2}
 export P2P_RES_BLOCK_RATE=${P2P_RES_BLOCK_RATE:-1000} P2P_RES_BLOCK_QUEUE_KB=${P2P_RES_BLOCK_QUEUE_KB:-256}
 export P2P_RES_BLOCK_MS=${P2P_RES_BLOCK_MS:-4000} P2P_RES_BLOCK_FEED_S=${P2P_RES_BLOCK_FEED_S:-8}
 export P2P_RES_KUBE_RATE=${P2P_RES_KUBE_RATE:-300} P2P_RES_KUBE_S=${P2P_RES_KUBE_S:-15}
-export P2P_RES_PIDS=${P2P_RES_PIDS:-500} P2P_RES_PIDS_MIN_PCT=${P2P_RES_PIDS_MIN_PCT:-30}
+# the share of exiting pod processes resolved: 99% outside valgrind (100%
+# measured, with ASan too: 8000 of 8000); under valgrind the plugin reads an
+# exec 20-50x later, after many of the processes are gone: 290 of 400
+# (72.5%) measured here, so the floor is 60%
+export P2P_RES_PIDS=${P2P_RES_PIDS:-500} P2P_RES_PIDS_MIN_PCT=${P2P_RES_PIDS_MIN_PCT:-60}
 export P2P_RES_GARBAGE_RECORDS=${P2P_RES_GARBAGE_RECORDS:-8000}
 
 rc=0

@@ -38,7 +38,8 @@ KUBE_RATE=${P2P_RES_KUBE_RATE:-5000}          # records/s in the kubelet case
 KUBE_S=${P2P_RES_KUBE_S:-20}                  # its length; at 20%: token
                                               # rotated, 50%: killed, 65%: up
 PIDS=${P2P_RES_PIDS:-10000}                   # short-lived processes
-PIDS_MIN_PCT=${P2P_RES_PIDS_MIN_PCT:-90}      # of pod ones resolved (others "?")
+PIDS_MIN_PCT=${P2P_RES_PIDS_MIN_PCT:-99}      # of pod ones resolved (others "?"); 100 measured,
+                                              # with ASan too (valgrind: .ci/valgrind.sh)
 GARBAGE_RECORDS=${P2P_RES_GARBAGE_RECORDS:-200000} # valid records around it
 GARBAGE_EVERY=${P2P_RES_GARBAGE_EVERY:-40}    # one bad line per this many
 
@@ -376,7 +377,8 @@ res.append(('never a wrong answer: pod processes their pod or "?", host ones non
                         for c, v in sorted(stats.items())), not wrong))
 pod = stats['A']['right'] + stats['B']['right']
 npod = len(ins['A']) + len(ins['B'])
-res.append(('pod processes resolved to their pod though they exit (%d of %d, at least %d%%)' % (pod, npod, min_pct),
+res.append(('pod processes resolved to their pod though they exit (%d of %d, %.2f%%, floor %g%%)'
+            % (pod, npod, 100.0 * pod / max(npod, 1), min_pct),
             npod > 0 and pod >= npod * min_pct / 100))
 for w in wrong[:5]:
     print('#   wrong %s: %s' % w, file=sys.stderr)
