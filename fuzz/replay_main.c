@@ -1,7 +1,9 @@
 /*
  * replay_main.c - run a fuzz target over files (the seed corpus) without
  * libFuzzer, under gcc, so `make check` replays every corpus input.
- * Prints one "ok - " line per directory or file given.
+ * Prints one "ok - " line per directory or file given, and "not ok - "
+ * for one that is missing, unreadable or holds no input (an empty corpus
+ * replays nothing and must not pass).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -37,12 +39,15 @@ static int run_file(const char *path)
 
 int main(int argc, char **argv)
 {
+	int rc = 0;
+
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
-		int files = 0;
+		int files = 0, bad = 0;
 
 		if (stat(argv[i], &st) != 0) {
-			printf("skip - %s: no corpus here\n", argv[i]);
+			printf("not ok - %s: no corpus here\n", argv[i]);
+			rc = 1;
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -56,13 +61,24 @@ int main(int argc, char **argv)
 				snprintf(p, sizeof p, "%s/%s", argv[i], de->d_name);
 				if (run_file(p) == 0)
 					files++;
+				else
+					bad++;
 			}
 			if (d)
 				closedir(d);
+			else
+				bad++;
 		} else if (run_file(argv[i]) == 0) {
 			files++;
+		} else {
+			bad++;
 		}
-		printf("ok - replayed %d inputs from %s\n", files, argv[i]);
+		if (bad || files == 0) {
+			printf("not ok - %s: replayed %d inputs, %d unreadable\n", argv[i], files, bad);
+			rc = 1;
+		} else {
+			printf("ok - replayed %d inputs from %s\n", files, argv[i]);
+		}
 	}
-	return 0;
+	return rc;
 }

@@ -64,10 +64,14 @@ print("# %d births: right=%d named=%d unresolved=%d host=%d other=%d no-record=%
       % (n, right, named, unres, host, wrong, missing), file=sys.stderr)
 res = [("every init's execve record was found (%d of %d)" % (n - missing, n), missing == 0 and n > 0),
        ("no init attributed to the host (%d) or another container (%d)" % (host, wrong), host == 0 and wrong == 0),
-       ("init execve records carry their container id: %d of %d (floor 95%%)" % (right, n),
-        n > 0 and right * 100 >= 95 * n),
-       ("init execve records carry namespace, pod, container and image from the runtime state: %d of %d (floor 95%%)" % (named, n),
-        n > 0 and named * 100 >= 95 * n)]
+       # at most one of the 20 unresolved ("?", never wrong): 20 of 20
+       # measured alone and with ASan, 19 of 20 once with five other test
+       # runs sharing the two cores
+       ("init execve records carry their container id: %d of %d, %.1f%% (floor: all but one)" % (right, n, 100.0 * right / max(n, 1)),
+        n > 0 and right >= n - 1),
+       ("init execve records carry namespace, pod, container and image from the runtime state: %d of %d, %.1f%% (floor: all but one)"
+        % (named, n, 100.0 * named / max(n, 1)),
+        n > 0 and named >= n - 1)]
 for name, ok in res:
     print(("ok - " if ok else "not ok - ") + name)
 sys.exit(0 if all(ok for _, ok in res) else 1)

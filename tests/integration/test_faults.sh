@@ -86,7 +86,7 @@ sys.exit(p.returncode)
 PYEOF
 rc=$?
 t_check "SIGTERM: exit 0" test $rc -eq 0
-$PY "$T/verify.py" --input "$W/small.log" --output "$W/term.out" \
+$PY "$T/verify.py" --strict --input "$W/small.log" --output "$W/term.out" \
 	--expect "$W/proc.expect.json" > "$W/term.verify" 2>&1 &&
 	t_ok "SIGTERM: every buffered record written, in order" ||
 	t_fail "SIGTERM drain" "$(head -c 800 "$W/term.verify")"
@@ -111,7 +111,7 @@ split -l $((EVENTS * 3 / 10)) "$W/good.log" "$W/part."
 } > "$W/hup.fifo"
 wait "$hp"; rc=$?
 t_check "SIGHUP during stream: exit 0" test $rc -eq 0
-$PY "$T/verify.py" --input "$W/good.log" --output "$W/hup.out" \
+$PY "$T/verify.py" --strict --input "$W/good.log" --output "$W/hup.out" \
 	--expect "$W/proc.expect.json" > "$W/hup.verify" 2>&1 &&
 	t_ok "SIGHUP during stream: output verified" ||
 	t_fail "SIGHUP during stream" "$(head -c 800 "$W/hup.verify")"
@@ -148,7 +148,7 @@ if [ $# -eq 3 ] && [ "$3" -eq 0 ]; then
 	[ "$1" -gt 300000 ] && [ "$1" -lt "$2" ] &&
 		t_ok "block: kept reading into the queue while output was stuck, then stopped ($1 of $2 bytes)" ||
 		t_fail "block: read-ahead bounded" "fed=$1 of $2"
-	$PY "$T/verify.py" --input "$W/good.log" --output "$W/block.out" \
+	$PY "$T/verify.py" --strict --input "$W/good.log" --output "$W/block.out" \
 		--expect "$W/proc.expect.json" > "$W/block.verify" 2>&1 &&
 		t_ok "block: every record out, in order" ||
 		t_fail "block: verify" "$(head -c 800 "$W/block.verify")"

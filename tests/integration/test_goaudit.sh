@@ -10,7 +10,7 @@
 # or reported without touching their neighbours; the counters; output to
 # stdout and to a file, and the pipe `go-audit | audisp-pid2pod` (a writer
 # in go-audit's place, since Debian has no go-audit package).
-set -u
+set -u -o pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/kubelet.sh"
 . "$(dirname "$0")/../lib/plugin.sh"
@@ -62,7 +62,7 @@ plugin_wait_log "$W/stdout/plugin.log" "kubelet: pod list of" 5000 ||
 cat "$W/in.jsonl" >&3
 plugin_finish; rc=$?
 [ "$rc" -eq 0 ] && t_ok "stdout: plugin drains and exits 0 at EOF" || t_fail "stdout: plugin exit" "status $rc"
-python3 "$T/mkgoaudit.py" check "$W/in.jsonl" "$W/stdout/out" "$W/expect.json" | sed 's/^\(\(not \)\{0,1\}ok - \)/\1stdout: /'
+t_checker "stdout: " python3 "$T/mkgoaudit.py" check "$W/in.jsonl" "$W/stdout/out" "$W/expect.json"
 grep -q "input=go-audit" "$W/stdout/plugin.log" && t_ok "stdout: the log names the input" ||
 	t_fail "stdout: the log names the input" "$(head -3 "$W/stdout/plugin.log")"
 
@@ -91,7 +91,7 @@ for i in range(0, len(data), 7001):
 EOF
 rc=$?
 [ "$rc" -eq 0 ] && t_ok "file: go-audit | audisp-pid2pod exits 0" || t_fail "file: plugin exit" "status $rc"
-python3 "$T/mkgoaudit.py" check "$W/in.jsonl" "$W/file/out" "$W/expect.json" | sed 's/^\(\(not \)\{0,1\}ok - \)/\1file: /'
+t_checker "file: " python3 "$T/mkgoaudit.py" check "$W/in.jsonl" "$W/file/out" "$W/expect.json"
 
 # the kubelet never answering names: every object still out, host/"?" kept
 conf nokube "output = stdout" "hold_ms = 100"

@@ -49,8 +49,7 @@ end_stream() {
 	local n=$1 d=$W/$1
 	wait "$FEEDER"
 	plugin_finish 30000 || t_fail "$n: plugin drains and exits 0" "status $?"
-	python3 "$T/kubecheck.py" verify "$d/sent" "$d/out" --tail-named "${PIDS// /,}:0.2" |
-		sed "s/^\(\(not \)\{0,1\}ok - \)/\1$n: /"
+	t_checker "$n: " python3 "$T/kubecheck.py" verify "$d/sent" "$d/out" --tail-named "${PIDS// /,}:0.2"
 }
 lines_now() { wc -l <"$W/$1/out"; }
 
@@ -76,7 +75,7 @@ n=$(lines_now slow)
 kubelet_fault_mode ok
 wait "$FEEDER"
 plugin_finish 30000 || t_fail "slow: plugin exits 0 with a fetch in flight" "status $?"
-python3 "$T/kubecheck.py" verify "$W/slow/sent" "$W/slow/out" | sed 's/^\(\(not \)\{0,1\}ok - \)/\1slow: /'
+t_checker "slow: " python3 "$T/kubecheck.py" verify "$W/slow/sent" "$W/slow/out"
 
 # 3-5. error statuses, garbage, a truncated body, then a good answer
 for m in status:500 garbage truncated; do

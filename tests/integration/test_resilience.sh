@@ -38,7 +38,8 @@ KUBE_RATE=${P2P_RES_KUBE_RATE:-5000}          # records/s in the kubelet case
 KUBE_S=${P2P_RES_KUBE_S:-20}                  # its length; at 20%: token
                                               # rotated, 50%: killed, 65%: up
 PIDS=${P2P_RES_PIDS:-10000}                   # short-lived processes
-PIDS_MIN_PCT=${P2P_RES_PIDS_MIN_PCT:-90}      # of pod ones resolved (others "?")
+PIDS_MIN_PCT=${P2P_RES_PIDS_MIN_PCT:-99}      # of pod ones resolved (others "?"); 100 measured,
+                                              # with ASan too (valgrind: .ci/valgrind.sh)
 GARBAGE_RECORDS=${P2P_RES_GARBAGE_RECORDS:-200000} # valid records around it
 GARBAGE_EVERY=${P2P_RES_GARBAGE_EVERY:-40}    # one bad line per this many
 
@@ -57,7 +58,7 @@ conf() {
 VN=0
 verify() {
 	local v=$W/verify.$((++VN))
-	if $PY "$T/verify.py" --input "$2" --output "$3" --expect "$W/proc.expect.json" \
+	if $PY "$T/verify.py" --strict --input "$2" --output "$3" --expect "$W/proc.expect.json" \
 		>"$v" 2>&1; then
 		t_ok "$1: records out == records in, in order, fields right ($(grep -o 'lines_in=[0-9]* eoe=[0-9]* lines_out=[0-9]*' "$v"))"
 	else
@@ -228,7 +229,7 @@ if kubelet_start "$W/kube/k" "$W/kube/list.json"; then
 	up=$(($(t_now_ms) - t0))
 	wait "$feeder"
 	plugin_finish 60000 || t_fail "kubelet: plugin drains and exits 0" "status $?"
-	$PY - "$W/kube/sent" "$W/kube/out" "$W/kube/records" "$W/kube/expect" \
+	t_checker "" $PY - "$W/kube/sent" "$W/kube/out" "$W/kube/records" "$W/kube/expect" \
 		"$KUBE_RATE" "$rot" "$down" "$up" <<'PYEOF'
 import json, re, sys
 sent, outp, records, expect = sys.argv[1:5]
@@ -276,6 +277,7 @@ res.append(('records flow while it is down (%d, %d named from the last list)' % 
             phases['down'][0] > 0))
 for name, ok in res:
     print(('ok - ' if ok else 'not ok - ') + 'kubelet at %d records/s: ' % rate + name)
+sys.exit(0 if all(ok for _, ok in res) else 1)
 PYEOF
 	grep -q 'kubelet: .*401\|unauthorized\|Unauthorized' "$W/kube/plugin.log" &&
 		t_ok "kubelet: the old token's 401 is logged" ||
@@ -339,7 +341,7 @@ if podcg_create pa cgroupfs "$UIDA" "$CIDA" >/dev/null && podcg_create pb system
 	wait "$sh_"
 	t_log "pids: $PIDS processes spawned in $(($(t_now_ms) - t0)) ms"
 	plugin_finish 60000 || t_fail "pids: plugin drains and exits 0" "status $?"
-	$PY - "$W/pids.out" "$W/pids.A" "$W/pids.B" "$W/pids.H" "$CIDA" "$UIDA" "$CIDB" "$UIDB" "$PIDS_MIN_PCT" <<'PYEOF'
+	t_checker "" $PY - "$W/pids.out" "$W/pids.A" "$W/pids.B" "$W/pids.H" "$CIDA" "$UIDA" "$CIDB" "$UIDB" "$PIDS_MIN_PCT" <<'PYEOF'
 import re, sys
 outp, fa, fb, fh, cida, uida, cidb, uidb = sys.argv[1:9]
 min_pct = float(sys.argv[9])
@@ -375,12 +377,14 @@ res.append(('never a wrong answer: pod processes their pod or "?", host ones non
                         for c, v in sorted(stats.items())), not wrong))
 pod = stats['A']['right'] + stats['B']['right']
 npod = len(ins['A']) + len(ins['B'])
-res.append(('pod processes resolved to their pod though they exit (%d of %d, at least %d%%)' % (pod, npod, min_pct),
+res.append(('pod processes resolved to their pod though they exit (%d of %d, %.2f%%, floor %g%%)'
+            % (pod, npod, 100.0 * pod / max(npod, 1), min_pct),
             npod > 0 and pod >= npod * min_pct / 100))
 for w in wrong[:5]:
     print('#   wrong %s: %s' % w, file=sys.stderr)
 for name, ok in res:
     print(('ok - ' if ok else 'not ok - ') + 'pids: ' + name)
+sys.exit(0 if all(ok for _, ok in res) else 1)
 PYEOF
 else
 	t_fail "pids: pod-like cgroups" "podcg_create failed"

@@ -67,8 +67,8 @@ res.append(("no pod process attributed to the host (%d) or another container (%d
 res.append(("no host process attributed to a pod (%d)" % host["pod"],
             host["pod"] == 0 and seen_host > 0))
 share = 100.0 * pod["right"] / max(seen_pod, 1)
-res.append(("right pod for %.1f%% of the pod's processes (soft floor 95%%, goal 99%%)" % share,
-            share >= 95.0))
+res.append(("right pod for %d of %d of the pod's processes, %.2f%% (floor 99%%)" % (pod["right"], seen_pod, share),
+            share >= 99.0))
 for name, ok in res:
     print(("ok - " if ok else "not ok - ") + name)
 sys.exit(0 if all(ok for _, ok in res) else 1)

@@ -32,7 +32,7 @@ conf() { # conf NAME FORMAT
 	chmod 0640 "$W/$1.conf"
 }
 verify() { # verify NAME IN OUT FORMAT
-	if $PY "$T/verify.py" --input "$2" --output "$3" --expect "$W/proc.expect.json" \
+	if $PY "$T/verify.py" --strict --input "$2" --output "$3" --expect "$W/proc.expect.json" \
 		--node-name "$NODE" --format "$4" > "$W/$1.verify" 2>&1; then
 		t_ok "$1: $(grep -m1 -o 'lines_in=[0-9]* .*lines_out=[0-9]*' "$W/$1.verify" || tail -1 "$W/$1.verify")"
 	else

@@ -20,6 +20,11 @@
 #   t_fail NAME DETAIL        print `not ok - NAME: DETAIL`, remember the failure
 #   t_skip NAME REASON        print `skip - NAME: REASON`
 #   t_check NAME CMD...       run CMD; ok if it succeeds, else not ok with its status
+#   t_checker PREFIX CMD...   run a checker that prints ok/not ok lines: each is
+#                             recorded with PREFIX put before its name (other
+#                             lines go to stderr); a checker that exits non-zero
+#                             without a "not ok" line, or prints no result at
+#                             all, is one more failure (a crash never passes)
 #   t_done                    return 0 if nothing failed so far, else 1 (use: `t_done; exit`)
 #   t_workdir                 print a new scratch dir (mktemp -d under ${TMPDIR:-/tmp}),
 #                             removed at exit unless P2P_KEEP=1
@@ -64,6 +69,10 @@ if [[ -n ${_T_COMMON_LOADED:-} ]]; then
 	return 0
 fi
 _T_COMMON_LOADED=1
+
+# A pipeline fails when any of its commands fails: a checker that crashes
+# in `checker | sed` must not pass as sed's success.
+set -o pipefail
 
 _T_MAIN_PID=$BASHPID
 _T_STATE=$(mktemp -d "${TMPDIR:-/tmp}/p2p-state.XXXXXX") || {
@@ -115,6 +124,33 @@ t_fail() {
 t_skip() {
 	printf 'skip - %s: %s\n' "$1" "${2:-skipped}"
 	printf 'skip\n' >>"$_T_STATE/results"
+}
+
+t_checker() {
+	local prefix=$1 rc=0 out line bad=0 n=0
+	shift
+	out=$("$@") || rc=$?
+	while IFS= read -r line; do
+		case $line in
+		'ok - '*)
+			t_ok "$prefix${line#ok - }"
+			n=$((n + 1))
+			;;
+		'not ok - '*)
+			printf 'not ok - %s\n' "$prefix${line#not ok - }"
+			printf 'not ok\n' >>"$_T_STATE/results"
+			n=$((n + 1)) bad=$((bad + 1))
+			;;
+		'') ;;
+		*) printf '%s\n' "$line" >&2 ;;
+		esac
+	done <<<"$out"
+	if ((rc != 0 && bad == 0)); then
+		t_fail "${prefix}checker" "exit status $rc without a failing line from: $*"
+	elif ((n == 0)); then
+		t_fail "${prefix}checker" "no result line from: $*"
+	fi
+	((rc == 0 && bad == 0))
 }
 
 t_check() {

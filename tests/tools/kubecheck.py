@@ -15,8 +15,10 @@ independent of the C parser).
   kubecheck.py verify RECORDS OUT [EXPECT] [--tail-named PIDS:FRACTION]
       Every record of RECORDS is in OUT exactly once, in order, byte for
       byte but for the fields appended; with EXPECT, each record's fields
-      are exactly the expected ones; --tail-named: of the last FRACTION of
-      the records of PIDS, every one is named.  Prints ok/not ok lines.
+      are exactly the expected ones (a host record: no field at all);
+      --tail-named: of the last FRACTION of the records of PIDS, every one
+      is named.  Prints ok/not ok lines; exits 1 on any "not ok", and a
+      checker that breaks prints "not ok" and exits 1 too.
 """
 import json
 import re
@@ -188,7 +190,10 @@ def verify(args):
             e = expect.get(serial)
             if e is None:
                 continue
-            if e.get('ambiguous'):
+            if not e:
+                # a host process: none of the fields pid2pod writes
+                ok = not f
+            elif e.get('ambiguous'):
                 ok = f.get('container_id') == e['container_id'] and 'k8s_pod' not in f
             else:
                 want = {k: v for k, v in e.items() if v is not None}
@@ -226,6 +231,12 @@ if __name__ == '__main__':
     elif cmd == 'feed':
         feed(rest)
     elif cmd == 'verify':
-        sys.exit(0 if verify(rest) else 1)
+        try:
+            good = verify(rest)
+        except Exception as x:  # a broken checker is a failure, never silence
+            print('not ok - kubecheck verify %s: checker failed: %s: %s'
+                  % (' '.join(rest[:2]), type(x).__name__, x))
+            good = False
+        sys.exit(0 if good else 1)
     else:
         sys.exit('usage: see the header')

@@ -234,72 +234,81 @@ def check(a):
         print("ok - every line out once, in order (%d lines)" % len(ins))
     stats = {"container": 0, "named": 0, "host": 0, "unresolved": 0, "report": 0}
     for i, (li, lo, e) in enumerate(zip(ins, outs, exp)):
-        if e["kind"] == "same":
-            if lo != li:
-                bad(i, "not passed on as it came")
-            continue
-        if e["kind"] == "report":
-            try:
-                r = json.loads(lo.decode('utf-8'))
-                ok = (r.get("malformed") == e["why"] and r.get("orig_len") == len(li) and
-                      li.decode('utf-8', 'replace').startswith(r["line"][:64]) and
-                      len(r["line"]) <= 65536)
-            except (ValueError, KeyError, UnicodeDecodeError) as x:
-                ok = False
-                bad(i, "report not JSON: %s" % x)
-            if not ok:
-                bad(i, "report wrong: %r" % lo[:200])
-            stats["report"] += 1
-            continue
-        so = lo.decode('utf-8')
         try:
-            cut, objs = cut_k8s(so)
-        except ValueError as x:
-            bad(i, "k8s insertion: %s" % x)
-            continue
-        if cut.encode('utf-8') != li:
-            bad(i, "not byte-identical once the k8s texts are cut")
-        po, pi = json.loads(so), json.loads(li.decode('utf-8'))
-        got = []
-        for m in po["messages"]:
-            got.append(m.pop("k8s", "none"))
-        if po != pi:
-            bad(i, "objects differ (parsed, k8s removed)")
-        want = e["messages"]
-        if len(got) != len(want):
-            bad(i, "message count")
-            continue
-        for k, (g, w) in enumerate(zip(got, want)):
-            if w in ("none", "host"):
-                if g != "none":
-                    bad(i, "message %d: k8s where none belongs: %r" % (k, g))
-                stats["host"] += w == "host"
-                continue
-            if g == "none":
-                bad(i, "message %d: no k8s, want %r" % (k, w))
-                continue
-            keys = [x for x in g]
-            if keys != [x for x in K8S_ORDER if x in g]:
-                bad(i, "message %d: k8s key order %r" % (k, keys))
-            if w == {"container_id": "?"}:
-                if g != w:
-                    bad(i, "message %d: want unresolved, got %r" % (k, g))
-                stats["unresolved"] += 1
-                continue
-            for key, val in w.items():
-                if g.get(key) != val:
-                    bad(i, "message %d: %s=%r, want %r" % (k, key, g.get(key), val))
-            if set(g) - set(w) - {"nspid", "image", "owner", "sa", "labels"}:
-                bad(i, "message %d: unexpected keys %r" % (k, sorted(set(g) - set(w))))
-            stats["container"] += 1
-            stats["named"] += "pod" in w
+            check_line(i, li, lo, e, bad, stats)
+        except Exception as x:  # a line the checker cannot read fails, never vanishes
+            bad(i, "cannot check: %s: %s" % (type(x).__name__, x))
     if fails:
         print("not ok - objects, k8s objects and reports as expected: " + "; ".join(fails))
     else:
         print("ok - objects kept (parsed and byte for byte), k8s as expected: "
               "%(container)d containers (%(named)d named), %(host)d host pids without k8s, "
               "%(unresolved)d unresolved, %(report)d reports" % stats)
-    return 0
+    return 1 if fails or len(outs) != len(ins) else 0
+
+
+def check_line(i, li, lo, e, bad, stats):
+    """One output line against its input and expectation (bad() on each
+    difference); raises when the line cannot be read at all."""
+    if e["kind"] == "same":
+        if lo != li:
+            bad(i, "not passed on as it came")
+        return
+    if e["kind"] == "report":
+        try:
+            r = json.loads(lo.decode('utf-8'))
+            ok = (r.get("malformed") == e["why"] and r.get("orig_len") == len(li) and
+                  li.decode('utf-8', 'replace').startswith(r["line"][:64]) and
+                  len(r["line"]) <= 65536)
+        except (ValueError, KeyError, UnicodeDecodeError) as x:
+            ok = False
+            bad(i, "report not JSON: %s" % x)
+        if not ok:
+            bad(i, "report wrong: %r" % lo[:200])
+        stats["report"] += 1
+        return
+    so = lo.decode('utf-8')
+    try:
+        cut, objs = cut_k8s(so)
+    except ValueError as x:
+        bad(i, "k8s insertion: %s" % x)
+        return
+    if cut.encode('utf-8') != li:
+        bad(i, "not byte-identical once the k8s texts are cut")
+    po, pi = json.loads(so), json.loads(li.decode('utf-8'))
+    got = []
+    for m in po["messages"]:
+        got.append(m.pop("k8s", "none"))
+    if po != pi:
+        bad(i, "objects differ (parsed, k8s removed)")
+    want = e["messages"]
+    if len(got) != len(want):
+        bad(i, "message count")
+        return
+    for k, (g, w) in enumerate(zip(got, want)):
+        if w in ("none", "host"):
+            if g != "none":
+                bad(i, "message %d: k8s where none belongs: %r" % (k, g))
+            stats["host"] += w == "host"
+            continue
+        if g == "none":
+            bad(i, "message %d: no k8s, want %r" % (k, w))
+            continue
+        keys = [x for x in g]
+        if keys != [x for x in K8S_ORDER if x in g]:
+            bad(i, "message %d: k8s key order %r" % (k, keys))
+        if w == {"container_id": "?"}:
+            if g != w:
+                bad(i, "message %d: want unresolved, got %r" % (k, g))
+            stats["unresolved"] += 1
+            continue
+        for key, val in w.items():
+            if g.get(key) != val:
+                bad(i, "message %d: %s=%r, want %r" % (k, key, g.get(key), val))
+        if set(g) - set(w) - {"nspid", "image", "owner", "sa", "labels"}:
+            bad(i, "message %d: unexpected keys %r" % (k, sorted(set(g) - set(w))))
+        stats["container"] += 1
+        stats["named"] += "pod" in w
 
 
 def main(argv):
@@ -320,7 +329,13 @@ def main(argv):
     c.add_argument("out")
     c.add_argument("expect")
     a = ap.parse_args(argv)
-    return make(a) if a.cmd == "make" else check(a)
+    if a.cmd == "make":
+        return make(a)
+    try:
+        return check(a)
+    except Exception as x:  # a broken checker is a failure, never silence
+        print("not ok - mkgoaudit check %s: checker failed: %s: %s" % (a.out, type(x).__name__, x))
+        return 1
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ Text modes (OUT is a correct text-mode output of IN):
   quotedhex   a value that needs hex written quoted (with a space inside)
   objpid      OBJ_PID fields written without the `o` prefix
   longline    a line pushed over 8969 bytes by a long label field
+  extra       a container's record given well-formed fields the expect map
+              does not name (k8s_image="wrong" k8s_sa="bogus"; --strict)
 JSON modes (OUT is a correct JSON-mode output of IN):
   json-drop   one record removed from an event
   json-order  two records of an event swapped
@@ -262,6 +264,10 @@ def main(argv):
             if FIELD_CID.search(s):
                 pad = b" k8s_label_note=\"" + b"x" * (8970 - len(o)) + b"\""
                 out[k] = o[:at] + s + pad + o[at + len(s):]
+                return done(out)
+        elif mode == "extra":
+            if FIELD_CID.search(s) and b"k8s_image=" not in s:
+                out[k] = o[:at] + s + b' k8s_image="wrong" k8s_sa="bogus"' + o[at + len(s):]
                 return done(out)
         else:
             raise SystemExit("mutate: unknown mode %s" % mode)

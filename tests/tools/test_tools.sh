@@ -3,7 +3,7 @@
 # verify, refenrich): a correct output must pass verify.py, and each kind of
 # broken output must be rejected.  Prints "ok - ..." / "not ok - ..." lines;
 # exits non-zero on any failure.  Needs only /usr/bin/python3 (stdlib).
-set -u
+set -u -o pipefail
 T=$(cd "$(dirname "$0")" && pwd)
 PY=${PYTHON:-/usr/bin/python3}
 W=$(mktemp -d "${TMPDIR:-/tmp}/p2p-tools.XXXXXX")
@@ -33,7 +33,7 @@ if [ -r "$V" ]; then
 		nok "refenrich resolver vs cgroup-vectors"; echo "$out" | sed 's/^/# /'
 	fi
 else
-	ok "# SKIP cgroup-vectors not found"
+	echo "skip - refenrich vs cgroup-vectors: $V not found"
 fi
 
 # Every pid mkproctree wrote resolves (by refenrich's independent resolver)
@@ -111,7 +111,7 @@ else
 fi
 
 # --- verify accepts a correct output --------------------------------------
-VER="$PY $T/verify.py --expect $W/proc.expect.json --node-name $NODE"
+VER="$PY $T/verify.py --strict --expect $W/proc.expect.json --node-name $NODE"
 $PY "$T/refenrich.py" --proc-root "$W/proc" --node-name $NODE <"$W/in.log" >"$W/out.log"
 if res=$($VER --input "$W/in.log" --output "$W/out.log"); then
 	ok "verify accepts the reference output (${res#verify: })"
@@ -122,7 +122,7 @@ fi
 $PY "$T/genstream.py" --events 1500 --pids "$W/proc.pids" --format raw --interleave 4 \
 	--traps 20 --seed 5 -o "$W/rawp.log" 2>/dev/null
 $PY "$T/refenrich.py" --proc-root "$W/proc" <"$W/rawp.log" >"$W/rawp.out"
-if res=$($PY "$T/verify.py" --expect "$W/proc.expect.json" --input "$W/rawp.log" --output "$W/rawp.out"); then
+if res=$($PY "$T/verify.py" --strict --expect "$W/proc.expect.json" --input "$W/rawp.log" --output "$W/rawp.out"); then
 	ok "verify accepts the reference output of a raw-format stream"
 else
 	nok "verify on raw format"; echo "$res" | sed 's/^/# /'
@@ -138,7 +138,7 @@ fi
 
 # --- hand-made edge cases (tests/data/verify-edge.*) ----------------------
 D=$T/../data
-EV="$PY $T/verify.py --expect $D/verify-edge.expect.json --node-name me --input $D/verify-edge.in"
+EV="$PY $T/verify.py --strict --expect $D/verify-edge.expect.json --node-name me --input $D/verify-edge.in"
 if res=$($EV --output "$D/verify-edge.out"); then
 	ok "verify accepts the hand-made edge cases (msg='...' rule, quoted pid= look-alikes, OBJ_PID, nodes)"
 else
@@ -153,6 +153,24 @@ if cmp -s "$W/edge.ref" "$D/verify-edge.out"; then
 	ok "refenrich reproduces the hand-made expected output byte for byte"
 else
 	nok "refenrich differs from tests/data/verify-edge.out"
+fi
+# ... and the plugin itself writes exactly that output over the same tree
+BIN=$(cd "$T/../.." && pwd)/${B:-build}/audisp-pid2pod
+if [ -x "$BIN" ]; then
+	printf 'output = stdout\nproc_root = %s/edgeproc\nproc_connector = no\nnode_name = me\n' "$W" >"$W/edge.conf"
+	printf 'runtime_state_dirs =\nkubelet_token_file =\n' >>"$W/edge.conf"
+	chmod 0640 "$W/edge.conf"
+	"$BIN" -c "$W/edge.conf" <"$D/verify-edge.in" >"$W/edge.plugin" 2>"$W/edge.err"
+	rc=$?
+	if [ $rc -eq 0 ] && cmp -s "$W/edge.plugin" "$D/verify-edge.out"; then
+		ok "the plugin writes tests/data/verify-edge.out for verify-edge.in byte for byte"
+	else
+		nok "the plugin on verify-edge.in (exit $rc): $(cmp "$W/edge.plugin" "$D/verify-edge.out" 2>&1)"
+		diff <(cat -A "$W/edge.plugin") <(cat -A "$D/verify-edge.out") | sed 's/^/# /' | head -20
+		sed 's/^/# /' "$W/edge.err" | head -5
+	fi
+else
+	nok "the plugin on verify-edge.in: $BIN not built"
 fi
 # the user record's fields at the 0x1D instead of after the closing quote
 $PY - "$D/verify-edge.out" "$W/edge.bad" <<'XEOF'
@@ -208,6 +226,7 @@ reject unresolved "an id where container_id=? is due"
 reject quotedhex "a quoted value that needs hex"
 reject objpid "OBJ_PID fields without the o prefix"
 reject longline "a line over 8969 bytes"
+reject extra "fields the proc tree does not give (k8s_image, k8s_sa; --strict)"
 
 # --- JSON mode ------------------------------------------------------------
 $PY "$T/refenrich.py" --proc-root "$W/proc" --node-name $NODE --format json \

@@ -8,7 +8,8 @@
 The oracle for the plugin's output contract; it shares no code with the
 plugin or with refenrich.py.  Works on bytes.  Prints one summary line
 ("verify: OK ..." or "verify: FAIL ...") and at most --max-errors mismatches
-("IN:<line> OUT:<line>: what"), and exits 0 only when everything holds.
+("IN:<line> OUT:<line>: what"), and exits 0 only when everything holds
+(an error of the checker itself is a FAIL, status 1).
 
 Text mode:
   * every input line except EOE lines (`[node=X ]type=EOE ...`) appears in
@@ -728,4 +729,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        rc = main(sys.argv[1:])
+    except Exception as x:  # a broken checker fails, with the reason
+        print("verify: FAIL checker error: %s: %s" % (type(x).__name__, x))
+        rc = 1
+    sys.exit(rc)

@@ -403,10 +403,32 @@ static void run_row(const struct row *r)
 	memset(&res, 0xa5, sizeof(res));
 	v = parse_exact(r->in, len, &res);
 	CASE(r->name) {
+		/* the values, not their names: a broken name helper must not
+		 * make every verdict equal */
+		CHECK_INT(v, r->verdict);
 		CHECK_STR(cgroup_verdict_name(v), cgroup_verdict_name(r->verdict));
 		CHECK_STR(res.container_id, r->id);
 		CHECK_STR(res.pod_uid, r->pod);
 		CHECK_INT(res.runtime, r->runtime);
+	}
+}
+
+/* Each verdict has its own name (the logs and the CLI print them). */
+static void test_verdict_names(void)
+{
+	static const struct {
+		enum cgroup_verdict v;
+		const char *name;
+	} names[] = {
+		{ CGROUP_HOST, "host" },	   { CGROUP_CONTAINER, "container" },
+		{ CGROUP_POD_ONLY, "pod-only" },   { CGROUP_AMBIGUOUS, "ambiguous" },
+		{ CGROUP_EMPTY, "empty" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CASE(names[i].name) {
+			CHECK_STR(cgroup_verdict_name(names[i].v), names[i].name);
+		}
 	}
 }
 
@@ -441,5 +463,6 @@ int main(void)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(&rows[i]);
 	test_len_is_respected();
+	test_verdict_names();
 	return check_done();
 }

@@ -136,6 +136,7 @@ static void run_vector(struct json_object *vec, unsigned lineno)
 		CHECK(have_cgroup);
 		CHECK_STR(res.container_id, want_id);
 		CHECK_STR(res.pod_uid, want_pod);
+		CHECK_INT(got, want); /* the values: names could all be equal */
 		CHECK_STR(cgroup_verdict_name(got), cgroup_verdict_name(want));
 	}
 	if (*want_id && *want_rt)

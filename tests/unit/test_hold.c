@@ -18,6 +18,8 @@
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define PUID "11112222-3333-4444-5555-666677778888"
 #define CID2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define CID3 "3333333333333333333333333333333333333333333333333333333333333333"
+#define PUID3 "33332222-3333-4444-5555-666677778888"
 
 static char root[] = "/tmp/p2p-hold-XXXXXX";
 static uint64_t ticket;
@@ -47,6 +49,20 @@ static struct podsnap *list(int with_ctr)
 
 	if (with_ctr)
 		podsnap_add_container(s, (uint32_t)i, CID, "app", "nginx:1.25");
+	podsnap_seal(s);
+	return s;
+}
+
+/* list(1) and a second pod, api-0, with the container CID3. */
+static struct podsnap *list_two_pods(void)
+{
+	struct podsnap *s = podsnap_new();
+	struct podsnap_pod_in a = { .uid = PUID, .namespace_ = "shop", .name = "web-0" };
+	struct podsnap_pod_in b = { .uid = PUID3, .namespace_ = "shop", .name = "api-0" };
+	int i = podsnap_add_pod(s, &a), j = podsnap_add_pod(s, &b);
+
+	podsnap_add_container(s, (uint32_t)i, CID, "app", "nginx:1.25");
+	podsnap_add_container(s, (uint32_t)j, CID3, "api", "api:2");
 	podsnap_seal(s);
 	return s;
 }
@@ -112,6 +128,35 @@ int main(void)
 		CHECK_INT(pipeline_stats(p)->held, 1);
 		CHECK_INT(pipeline_stats(p)->hold_max_ms, 50);
 		CHECK_INT(pipeline_stats(p)->named, 1);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("text: a second hold after the first drained waits for its own fetch") {
+		uint64_t first;
+
+		p = setup(&c, &q, 0, 300);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 2000);
+		first = ticket;
+		pipeline_pods(p, ticket, list(1), 2050);
+		CHECK(strstr(pipefix_take(&q), "pid=100 container_id=\"" CID "\" k8s_namespace=") != NULL);
+		CHECK(pipeline_idle(p));
+		/* later, a container the drained list did not know either */
+		mkpid(104, "0::/kubepods/pod" PUID3 "/" CID3 "\n");
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=104", 4000);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:3): pid=200", 4001);
+		CHECK(ticket != first); /* a fetch of its own */
+		CHECK_INT(outq_used(&q), 0);
+		CHECK(!pipeline_idle(p));
+		CHECK_INT(pipeline_deadline(p), 4300);
+		pipeline_pods(p, ticket, list_two_pods(), 4080);
+		CHECK_STR(pipefix_take(&q),
+			  "type=SYSCALL msg=audit(1.0:2): pid=104 container_id=\"" CID3 "\" "
+			  "k8s_namespace=\"shop\" k8s_pod=\"api-0\" k8s_container=\"api\" "
+			  "k8s_pod_uid=\"" PUID3 "\" k8s_image=\"api:2\"\n"
+			  "type=SYSCALL msg=audit(1.0:3): pid=200\n");
+		CHECK(pipeline_idle(p));
+		CHECK_INT(pipeline_stats(p)->held, 2);
+		CHECK_INT(pipeline_stats(p)->hold_max_ms, 80);
 		pipeline_free(p);
 		outq_done(&q);
 	}

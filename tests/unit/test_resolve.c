@@ -222,6 +222,43 @@ int main(void)
 		resolver_lookup(r, 700, 603, &id);
 		CHECK_INT(id.state, IDENT_HOST);
 	}
+	/* A pid reused by a fork whose parent gives nothing to inherit: the
+	 * predecessor's pod must not survive in the new process's entry. */
+	{
+		static const struct {
+			const char *name;
+			const char *parent_cg; /* NULL: the parent has no /proc entry */
+			const char *parent_comm;
+			int exit_seen; /* the predecessor's exit was reported */
+		} rows[] = {
+			{ "reused pid, fork by a runtime (runc), exit seen", HOST, "runc", 1 },
+			{ "reused pid, fork by a runtime (runc), exit unseen", HOST, "runc", 0 },
+			{ "reused pid, fork by a shim in a pod cgroup", POD_B, "containerd-shim", 1 },
+			{ "reused pid, fork by an unresolved parent, exit seen", NULL, NULL, 1 },
+			{ "reused pid, fork by an unresolved parent, exit unseen", NULL, NULL, 0 },
+		};
+
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			int child = 710 + 10 * (int)i, parent = child + 1;
+			int64_t t = 700 + 10 * (int64_t)i;
+
+			CASE(rows[i].name) {
+				proc(child, POD_A, 90, "old", "7 4");
+				resolver_lookup(r, child, t, &id);
+				CHECK_STR(id.container_id, CA);
+				if (rows[i].exit_seen)
+					resolver_on_exit(r, child, t + 1);
+				gone(child);
+				if (rows[i].parent_cg)
+					proc(parent, rows[i].parent_cg, 91, rows[i].parent_comm, "1");
+				resolver_on_fork(r, parent, child, t + 2, 0);
+				resolver_on_exec(r, child, t + 3); /* already gone */
+				resolver_lookup(r, child, t + 4, &id);
+				CHECK_INT(id.state, IDENT_UNRESOLVED);
+				CHECK_STR(id.container_id, "");
+			}
+		}
+	}
 	CASE("connector: after lost events, entries are revalidated again") {
 		proc(800, POD_A, 100, "x", "800 9");
 		resolver_lookup(r, 800, 1000, &id);
