@@ -67,6 +67,8 @@ const struct conf_key conf_keys[] = {
 	  .doc = "syslog facility for output = syslog (as audisp-syslog: user, local0..local7, ...)" },
 	{ KEY(syslog_priority, CONF_T_ENUM), .def = "info", .vals = priority_vals,
 	  .doc = "syslog priority for output = syslog" },
+	{ KEY(syslog_socket, CONF_T_PATH), .def = "/dev/log",
+	  .doc = "the syslog daemon's socket, for output = syslog and for the plugin's own messages (a DaemonSet may mount its rsyslog's elsewhere)" },
 	{ KEY(proc_root, CONF_T_PATH), .def = "/proc",
 	  .doc = "where the host's /proc is (a DaemonSet mounts it elsewhere)" },
 	{ KEY(node_name, CONF_T_STRING), .def = "",

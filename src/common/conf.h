@@ -36,6 +36,7 @@ struct conf {
 	int output_format;    /* enum conf_format */
 	int syslog_facility;  /* LOG_LOCAL0 ... as <syslog.h> encodes it */
 	int syslog_priority;  /* LOG_INFO ... */
+	char syslog_socket[108]; /* sizeof sockaddr_un.sun_path */
 	char proc_root[PATH_MAX];
 	char node_name[CONF_NAME_MAX]; /* "" in the file: this host's name */
 	unsigned long long queue_max_bytes;

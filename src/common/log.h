@@ -19,6 +19,8 @@ enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 void log_init(const char *ident, int to_stderr, int verbose);
 /* Send messages to syslog (1) or not (0, the default for the CLI). */
 void log_use_syslog(int on);
+/* The syslog socket (NULL or "": /dev/log); longer than sun_path: ignored. */
+void log_set_syslog_socket(const char *path);
 /* Also append to this file (NULL: stop).  Returns 0 or -errno. */
 int log_set_file(const char *path);
 

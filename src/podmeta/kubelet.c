@@ -6,7 +6,9 @@
  * into the streaming PodList parser, so memory follows the pods kept, not
  * the bytes received.  The token file is read with the same care as the
  * config (regular file, not writable by others, size cap) and never logged;
- * it is never sent over plain http, and redirects are not followed.
+ * it is never sent over plain http, and redirects are not followed.  No
+ * proxy is ever used, whatever the environment says.  Builds on libcurl
+ * 7.76 and later (tests/lint/curl_7_76.h checks it).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -152,7 +154,16 @@ int kfetch_new(struct kfetch **ret, const struct kubelet_conf *kc)
 	curl_easy_setopt(h, CURLOPT_URL, kc->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the bitmask form is deprecated */
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, kc->plain_http ? "http" : "https");
+#else /* RHEL 9's 7.76 */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+			 kc->plain_http ? (long)CURLPROTO_HTTP : (long)CURLPROTO_HTTPS);
+#endif
+	/* never through a proxy: https_proxy or ALL_PROXY in the environment
+	 * would take the token past the 127.0.0.1 pin to whoever proxies */
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KUBELET_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)KUBELET_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)kc->max_bytes);
