@@ -92,7 +92,8 @@ void conf_defaults(struct conf *c);
  * conf_load - parse the file at path into *ret (defaults first, then the
  * file).  On error returns -errno or -EINVAL and writes every problem as
  * "path:line: message" lines into err (err_size bytes, always terminated);
- * *ret is then untouched.  A file others can write is refused.
+ * *ret is then untouched.  A file that others than root and us could have
+ * written is refused (-EPERM; the rule: fsafe_trusted in common/fsafe.h).
  */
 int conf_load(const char *path, struct conf *ret, char *err, size_t err_size);
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fsafe.h"
 #include "common/log.h"
 
 #define LOG_LINE_MAX 1024
@@ -86,9 +87,11 @@ int log_set_file(const char *path)
 	int fd = -1;
 
 	if (path && *path) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return -errno;
+		fd = fsafe_open_append(path, 0600);
+		if (fd < 0) {
+			errno = -fd;
+			return fd;
+		}
 	}
 	if (log_fd >= 0)
 		close(log_fd);

@@ -21,7 +21,9 @@ void log_init(const char *ident, int to_stderr, int verbose);
 void log_use_syslog(int on);
 /* The syslog socket (NULL or "": /dev/log); longer than sun_path: ignored. */
 void log_set_syslog_socket(const char *path);
-/* Also append to this file (NULL: stop).  Returns 0 or -errno. */
+/* Also append to this file (NULL: stop), opened by fsafe_open_append (no
+ * symlink, regular files only); when refused, the old one is kept.  0 or
+ * -errno (errno set too, for log_warn). */
 int log_set_file(const char *path);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
