@@ -7,6 +7,9 @@
 #     stand-in proxy on 127.0.0.1 do not take the kubelet fetch (and its
 #     token) there: the proxy sees no connection and the pods are named;
 #     SSLKEYLOGFILE does not make libcurl write the TLS keys to a file.
+#   credentials: a token file owned by another user, a CA in a 0777
+#     directory are refused (the log says which and why), the kubelet is
+#     never asked with them.
 #   syslog_socket: records and the plugin's own messages go to the socket
 #     the config names (a datagram socket of the test's), with no
 #     P2P_SYSLOG_PATH or other environment variable.
@@ -86,6 +89,31 @@ n2=$(kubelet_requests 200)
 [ "$n2" -gt "$n" ] && [ ! -e "$W/tls-keys" ] &&
 	t_ok "environment: SSLKEYLOGFILE ignored: no TLS key log written" ||
 	t_fail "environment: SSLKEYLOGFILE" "kubelet 200s=$((n2 - n)); $(wc -l < "$W/tls-keys" 2>/dev/null) key lines written to the file the environment named"
+
+# --- credentials: the token's owner, the CA's directory ---------------------
+# (0644: readable without CAP_DAC_OVERRIDE, which the plugin has dropped;
+# the token is read by a thread at its first fetch; the CA is checked when
+# the kubelet client is set up: either way the kubelet is never asked)
+cp "$KUBELET_DIR/token" "$W/their-token" && chown 65534 "$W/their-token" && chmod 0644 "$W/their-token"
+mkdir -p "$W/open" && chmod 0777 "$W/open" && cp "$KUBELET_DIR/ca.crt" "$W/open/ca.crt"
+for c in "token-owner|kubelet_token_file = $W/their-token|token file $W/their-token refused: owned by uid 65534" \
+	"ca-dir|kubelet_ca_file = $W/open/ca.crt|$W/open/ca.crt refused: writable by others: $W/open/ca.crt is in a directory"; do
+	IFS='|' read -r n line pat <<<"$c"
+	grep -v "^${line%% =*} =" "$W/env.conf" > "$W/$n.conf"
+	printf '%s\nlog_file = %s/%s.log\n' "$line" "$W" "$n" >> "$W/$n.conf"
+	sed -i "/^log_file = .*env.log$/d" "$W/$n.conf"
+	chmod 0640 "$W/$n.conf"
+	before=$(kubelet_requests 200)
+	plugin_fifo_start "$BIN" "$W/$n.conf" "$W/$n.out"
+	plugin_wait_log "$W/$n.log" "refused" 5000
+	sleep 1
+	cat "$D/records.log" >&3
+	plugin_finish 10000 || t_fail "$n: plugin exits 0" "status $?"
+	after=$(kubelet_requests 200)
+	grep -qF "$pat" "$W/$n.log" && [ "$after" = "$before" ] && [ "$(wc -l < "$W/$n.out")" -eq 22 ] &&
+		t_ok "$n: refused and said so; the kubelet got nothing; 22 records out" ||
+		t_fail "$n: refused" "kubelet 200s $before -> $after, out=$(wc -l < "$W/$n.out") $(grep kubelet "$W/$n.log" | tail -1)"
+done
 
 # --- syslog_socket: the config names the socket ------------------------------
 python3 -c '
