@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "common/fsafe.h"
 #include "common/util.h"
 
 static const struct conf_enum_val output_vals[] = {
@@ -67,6 +68,8 @@ const struct conf_key conf_keys[] = {
 	  .doc = "syslog facility for output = syslog (as audisp-syslog: user, local0..local7, ...)" },
 	{ KEY(syslog_priority, CONF_T_ENUM), .def = "info", .vals = priority_vals,
 	  .doc = "syslog priority for output = syslog" },
+	{ KEY(syslog_socket, CONF_T_PATH), .def = "/dev/log",
+	  .doc = "the syslog daemon's socket, for output = syslog and for the plugin's own messages (a DaemonSet may mount its rsyslog's elsewhere)" },
 	{ KEY(proc_root, CONF_T_PATH), .def = "/proc",
 	  .doc = "where the host's /proc is (a DaemonSet mounts it elsewhere)" },
 	{ KEY(node_name, CONF_T_STRING), .def = "",
@@ -480,35 +483,27 @@ int conf_load(const char *path, struct conf *ret, char *err, size_t err_size)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
+	char why[FSAFE_WHY_MAX];
 	struct stat st;
 	ssize_t n;
+	int e;
 
 	if (err && err_size)
 		err[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		int e = errno;
-
+		e = errno;
 		snprintf(err, err_size, "%s:0: cannot open: %s\n", path,
 			 strerror(e));
 		return -e;
 	}
-	switch (file_trusted(fd, &st)) {
-	case -EINVAL:
-		snprintf(err, err_size, "%s:0: not a regular file\n", path);
-		return -EINVAL;
-	case -EPERM:
-		snprintf(err, err_size,
-			 "%s:0: refused: writable by others (mode %04o)\n",
-			 path, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
+	e = fsafe_trusted(fd, path, why, sizeof why);
+	if (e < 0) {
+		snprintf(err, err_size, "%s:0: refused: %s\n", path, why);
+		return e;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		snprintf(err, err_size,
-			 "%s:0: refused: owned by uid %u, not root or us\n",
-			 path, (unsigned)st.st_uid);
-		return -EPERM;
-	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
 	if (st.st_size > CONF_FILE_MAX_BYTES) {
 		snprintf(err, err_size, "%s:0: larger than %d bytes\n", path,
 			 CONF_FILE_MAX_BYTES);

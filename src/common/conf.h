@@ -36,6 +36,7 @@ struct conf {
 	int output_format;    /* enum conf_format */
 	int syslog_facility;  /* LOG_LOCAL0 ... as <syslog.h> encodes it */
 	int syslog_priority;  /* LOG_INFO ... */
+	char syslog_socket[108]; /* sizeof sockaddr_un.sun_path */
 	char proc_root[PATH_MAX];
 	char node_name[CONF_NAME_MAX]; /* "" in the file: this host's name */
 	unsigned long long queue_max_bytes;
@@ -91,7 +92,8 @@ void conf_defaults(struct conf *c);
  * conf_load - parse the file at path into *ret (defaults first, then the
  * file).  On error returns -errno or -EINVAL and writes every problem as
  * "path:line: message" lines into err (err_size bytes, always terminated);
- * *ret is then untouched.  A file others can write is refused.
+ * *ret is then untouched.  A file that others than root and us could have
+ * written is refused (-EPERM; the rule: fsafe_trusted in common/fsafe.h).
  */
 int conf_load(const char *path, struct conf *ret, char *err, size_t err_size);
 

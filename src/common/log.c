@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fsafe.h"
 #include "common/log.h"
 
 #define LOG_LINE_MAX 1024
@@ -27,6 +28,7 @@ static int log_verbose;
 static int log_syslog;
 static int log_sock = -1;
 static int log_fd = -1;
+static char log_sock_path[sizeof ((struct sockaddr_un *)0)->sun_path] = "/dev/log";
 
 void log_init(const char *ident, int to_stderr, int verbose)
 {
@@ -44,6 +46,14 @@ void log_use_syslog(int on)
 	}
 }
 
+void log_set_syslog_socket(const char *path)
+{
+	if (!path || !*path)
+		path = "/dev/log";
+	if (strlen(path) < sizeof log_sock_path)
+		snprintf(log_sock_path, sizeof log_sock_path, "%s", path);
+}
+
 static void log_to_syslog(int prio, const char *msg)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -52,7 +62,7 @@ static void log_to_syslog(int prio, const char *msg)
 	struct tm tm;
 	int n;
 
-	strcpy(sa.sun_path, "/dev/log");
+	memcpy(sa.sun_path, log_sock_path, sizeof log_sock_path);
 	if (log_sock < 0) {
 		log_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
 					   SOCK_NONBLOCK, 0);
@@ -77,9 +87,11 @@ int log_set_file(const char *path)
 	int fd = -1;
 
 	if (path && *path) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return -errno;
+		fd = fsafe_open_append(path, 0600);
+		if (fd < 0) {
+			errno = -fd;
+			return fd;
+		}
 	}
 	if (log_fd >= 0)
 		close(log_fd);

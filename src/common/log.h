@@ -19,7 +19,11 @@ enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 void log_init(const char *ident, int to_stderr, int verbose);
 /* Send messages to syslog (1) or not (0, the default for the CLI). */
 void log_use_syslog(int on);
-/* Also append to this file (NULL: stop).  Returns 0 or -errno. */
+/* The syslog socket (NULL or "": /dev/log); longer than sun_path: ignored. */
+void log_set_syslog_socket(const char *path);
+/* Also append to this file (NULL: stop), opened by fsafe_open_append (no
+ * symlink, regular files only); when refused, the old one is kept.  0 or
+ * -errno (errno set too, for log_warn). */
 int log_set_file(const char *path);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -60,15 +60,6 @@ ssize_t read_small_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-int file_trusted(int fd, struct stat *st)
-{
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))
-		return -EINVAL;
-	if (st->st_mode & S_IWOTH)
-		return -EPERM;
-	return 0;
-}
-
 int64_t now_ms(void)
 {
 	struct timespec ts;

@@ -48,14 +48,6 @@ int write_full(int fd, const void *buf, size_t size);
  */
 ssize_t read_small_file(const char *path, char *buf, size_t size);
 
-struct stat;
-/*
- * file_trusted - may the file open at fd be read as configuration or
- * credentials?  0 (*st filled), -EINVAL when it is not a regular file,
- * -EPERM when others can write it.
- */
-int file_trusted(int fd, struct stat *st);
-
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t now_ms(void);
 

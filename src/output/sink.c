@@ -1,6 +1,9 @@
 /*
  * sink.c - stdout, file and syslog outputs.
  *
+ * file: opened by fsafe_open_append (no symlink, no FIFO, regular files
+ * only), at start and on SIGHUP.
+ *
  * syslog: glibc's syslog(3) drops messages silently when /dev/log is
  * missing, so records go out through our own non-blocking AF_UNIX datagram
  * socket in the RFC 3164 form syslog(3) uses: "<PRI>Mmm dd hh:mm:ss
@@ -21,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fsafe.h"
 #include "common/log.h"
 #include "input/record.h"
 #include "output/sink.h"
@@ -51,11 +55,10 @@ static int set_nonblock(int fd)
 
 static int open_file(struct sink *s)
 {
-	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-			       O_NOCTTY, 0600);
+	int fd = fsafe_open_append(s->path, 0600);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = fd;

@@ -118,6 +118,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* nothing in the environment decides anything: libcurl would take
+	 * https_proxy, SSLKEYLOGFILE (the TLS keys, in a file) and others
+	 * from it.  auditd starts plugins with an empty one anyway. */
+	if (clearenv() != 0)
+		return 1;
 	log_init("audisp-pid2pod", debug || check_only, debug);
 	if (conf_load(pl.conf_path, &pl.conf, err, sizeof err) < 0) {
 		fputs(err, stderr);
@@ -131,6 +136,7 @@ int main(int argc, char **argv)
 		printf("%s: ok\n", pl.conf_path);
 		return 0;
 	}
+	log_set_syslog_socket(pl.conf.syslog_socket);
 	log_use_syslog(1);
 	umask(077);
 	/* auditd leaves stray descriptors open; we need only 0, 1 and 2 */
@@ -152,9 +158,11 @@ int main(int argc, char **argv)
 		log_warn("log_file %s", pl.conf.log_file);
 	/* everything that needs privileges is done: the connector is
 	 * subscribed, config and outputs are open */
+	/* a plugin that meant to drop them and could not must not run with
+	 * them: it would hold capabilities nobody expects it to have */
 	e = privs_drop();
 	if (e < 0)
-		log_warnx("cannot drop privileges: %s", strerror(-e));
+		fatalx("cannot drop privileges: %s", strerror(-e));
 	/* threads after the drop: capabilities are per thread */
 	plugin_kubelet(&pl);
 	log_info("started: input=%s output=%s format=%s node=%s proc_root=%s",

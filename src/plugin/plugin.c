@@ -28,7 +28,7 @@
 #define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
 #define FEED_BATCH 256       /* lines between two looks at process events */
 
-/* The sink pl->conf names (P2P_SYSLOG_PATH: the tests' private syslog). */
+/* The sink pl->conf names. */
 static int open_sink(struct plugin *pl)
 {
 	static const enum sink_kind kinds[] = {
@@ -40,12 +40,11 @@ static int open_sink(struct plugin *pl)
 		.kind = kinds[pl->conf.output],
 		.syslog_pri = pl->conf.syslog_facility | pl->conf.syslog_priority,
 	};
-	const char *sp = getenv("P2P_SYSLOG_PATH");
 
 	if (o.kind == SINK_FILE)
 		snprintf(o.path, sizeof o.path, "%s", pl->conf.output_file);
-	else if (o.kind == SINK_SYSLOG && sp)
-		snprintf(o.path, sizeof o.path, "%s", sp);
+	else if (o.kind == SINK_SYSLOG)
+		snprintf(o.path, sizeof o.path, "%s", pl->conf.syslog_socket);
 	return sink_open(&pl->sink, &o);
 }
 
@@ -161,6 +160,7 @@ static void plugin_reload(struct plugin *pl)
 		return;
 	}
 	pl->reloads++;
+	log_set_syslog_socket(nc.syslog_socket);
 	if (log_set_file(nc.log_file[0] ? nc.log_file : NULL) < 0)
 		log_warn("SIGHUP: log_file %s", nc.log_file);
 	pl->next_metrics = pl->next_status = 0;

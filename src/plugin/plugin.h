@@ -29,6 +29,7 @@ struct plugin {
 	struct procconn *pc;   /* NULL: no process connector */
 	struct kubelet *kube;  /* NULL: no kubelet client */
 	int kube_state;        /* last state logged */
+	int kube_cut_logged;   /* a pod list cut at kubelet_max_bytes was logged */
 	struct log_rate kube_rate;
 	uint64_t pc_overruns;  /* overruns already passed to the resolver */
 	int pc_stale;          /* input read since the last procconn_read */

@@ -64,6 +64,14 @@ static void log_result(struct plugin *pl, const struct kubelet_result *r)
 	unsigned long sup = 0;
 
 	pl->kube_state = state;
+	if (r->snap && r->list.truncated && !pl->kube_cut_logged) {
+		pl->kube_cut_logged = 1; /* once: it will be so at every fetch */
+		log_warnx("kubelet: the pod list is longer than kubelet_max_bytes "
+			  "(%llu bytes read): only the %llu pods before the cut "
+			  "are named; raise kubelet_max_bytes (counted in "
+			  "kubelet_too_big)", (unsigned long long)r->bytes,
+			  (unsigned long long)r->list.pods);
+	}
 	if (state == PODCACHE_UP && changed)
 		log_info("kubelet: pod list of %llu pods, %llu containers "
 			 "(%llu bytes in %lld ms)",

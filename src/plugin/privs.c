@@ -1,5 +1,8 @@
 /*
- * privs.c - give up privileges once start-up is done.
+ * privs.c - give up privileges once start-up is done, and check they are
+ * gone: libcap-ng leaves the bounding set alone, and says nothing, when the
+ * process lacks CAP_SETPCAP (setpriv --bounding-set=-setpcap), so what the
+ * kernel reports afterwards is what counts.
  */
 #include <cap-ng.h>
 #include <errno.h>
@@ -7,6 +10,27 @@
 #include <unistd.h>
 
 #include "plugin/privs.h"
+
+#define PRIVS_CAP_SCAN_MAX 128 /* capability numbers looked at (kernel: ~41) */
+
+/* 0 when no capability is left in any set of this thread, else -EPERM. */
+static int privs_check_none(void)
+{
+	capng_get_caps_process();
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+		return -EPERM;
+	for (int c = 0; c < PRIVS_CAP_SCAN_MAX; c++) {
+		int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+
+		if (r < 0)
+			break; /* EINVAL: past the kernel's last capability */
+		if (r > 0)
+			return -EPERM;
+	}
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return -EPERM;
+	return 0;
+}
 
 /*
  * Drop every capability for good: what the plugin still does needs none.
@@ -26,5 +50,5 @@ int privs_drop(void)
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_apply(CAPNG_SELECT_BOTH) < 0)
 		return -EPERM;
-	return 0;
+	return privs_check_none();
 }

@@ -3,10 +3,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fsafe.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "plugin/report.h"
@@ -120,7 +123,7 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 		PUT("kubelet_http_errors", "fetches answered with another error status", ku->http_errors);
 		PUT("kubelet_transport_errors", "fetches failed to connect, TLS or time out", ku->transport_errors);
 		PUT("kubelet_bad_lists", "answers that were not a pod list", ku->bad_lists);
-		PUT("kubelet_too_big", "answers over kubelet_max_bytes", ku->too_big);
+		PUT("kubelet_too_big", "answers over kubelet_max_bytes (cut there: the pods before kept)", ku->too_big);
 		PUT("kubelet_token_reads", "times the token file was read", ku->token_reads);
 		PUT("kubelet_bytes", "bytes received from the kubelet", ku->bytes);
 		GAUGE("kubelet_last_bytes", "size of the last good list", ku->last_bytes);
@@ -153,16 +156,20 @@ void report_log(const struct counter *c, size_t n)
 
 int report_write_metrics(const char *path, const struct counter *c, size_t n)
 {
-	char tmp[4200];
+	char tmp[PATH_MAX + 8];
 	FILE *f;
 	int fd, e = 0;
 
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0644);
+	/* a new file of our own, never one planted at a name we could guess */
+	fd = fsafe_mkstemp(path, tmp, sizeof tmp);
 	if (fd < 0)
-		return -errno;
+		return fd;
+	if (fchmod(fd, 0644) < 0) { /* node_exporter reads it */
+		e = -errno;
+		close(fd);
+		unlink(tmp);
+		return e;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		e = -errno;

@@ -1,12 +1,14 @@
 /*
  * kubeconf.c - struct kubelet_conf from struct conf: the URL (or the
  * node's name pinned to 127.0.0.1), credentials that exist, labels, caps.
+ * The CA, client certificate and key must pass fsafe_trusted.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fsafe.h"
 #include "podmeta/kubeconf.h"
 
 static int file_exists(const char *path)
@@ -73,6 +75,20 @@ int kubelet_conf_from(const struct conf *c, const char *node,
 		snprintf(kc.labels[i], sizeof kc.labels[i], "%s", keys[i]);
 	if (kc.plain_http)
 		kc.token_file[0] = '\0'; /* never in clear */
+	/* libcurl reads these by name: they are checked here, by the rule the
+	 * config and the token follow (the token at each read) */
+	{
+		const char *byname[] = { kc.ca_file, kc.client_cert, kc.client_key };
+		char fwhy[FSAFE_WHY_MAX];
+
+		for (size_t i = 0; i < sizeof byname / sizeof byname[0]; i++)
+			if (byname[i][0] &&
+			    fsafe_trusted_path(byname[i], fwhy, sizeof fwhy) < 0) {
+				snprintf(why, why_size, "%.60s refused: %.160s",
+					 byname[i], fwhy);
+				return -EPERM;
+			}
+	}
 	if (!kc.plain_http && !kc.token_file[0] && !kc.client_cert[0]) {
 		snprintf(why, why_size, "no token file (%s) and no client "
 			 "certificate configured", c->kubelet_token_file[0] ?

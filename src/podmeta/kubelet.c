@@ -5,8 +5,10 @@
  * libcurl does the HTTPS; the body goes straight from curl's write callback
  * into the streaming PodList parser, so memory follows the pods kept, not
  * the bytes received.  The token file is read with the same care as the
- * config (regular file, not writable by others, size cap) and never logged;
- * it is never sent over plain http, and redirects are not followed.
+ * config (fsafe_trusted, size cap) and never logged;
+ * it is never sent over plain http, and redirects are not followed.  No
+ * proxy is ever used, whatever the environment says.  Builds on libcurl
+ * 7.76 and later (tests/lint/curl_7_76.h checks it).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fsafe.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "podmeta/kubelet.h"
@@ -42,7 +45,9 @@ struct kfetch {
 static int read_token(const char *path, char *buf, size_t size, char *why,
 		      size_t why_size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+					    O_NOCTTY);
+	char fwhy[FSAFE_WHY_MAX];
 	struct stat st;
 	ssize_t n;
 	int e;
@@ -52,11 +57,10 @@ static int read_token(const char *path, char *buf, size_t size, char *why,
 		snprintf(why, why_size, "token file %.160s: %s", path, strerror(e));
 		return -e;
 	}
-	e = file_trusted(fd, &st);
-	if (e < 0 || st.st_size >= (off_t)size) {
-		snprintf(why, why_size, "token file %.160s refused: %s", path,
-			 e == -EINVAL ? "not a regular file" :
-			 e == -EPERM ? "writable by others" : "too large");
+	e = fsafe_trusted(fd, path, fwhy, sizeof fwhy);
+	if (e < 0 || fstat(fd, &st) < 0 || st.st_size >= (off_t)size) {
+		snprintf(why, why_size, "token file %.60s refused: %.160s",
+			 path, e < 0 ? fwhy : "too large");
 		return -EPERM;
 	}
 	n = read_full(fd, buf, size - 1);
@@ -152,10 +156,20 @@ int kfetch_new(struct kfetch **ret, const struct kubelet_conf *kc)
 	curl_easy_setopt(h, CURLOPT_URL, kc->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the bitmask form is deprecated */
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, kc->plain_http ? "http" : "https");
+#else /* RHEL 9's 7.76 */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+			 kc->plain_http ? (long)CURLPROTO_HTTP : (long)CURLPROTO_HTTPS);
+#endif
+	/* never through a proxy: https_proxy or ALL_PROXY in the environment
+	 * would take the token past the 127.0.0.1 pin to whoever proxies */
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KUBELET_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)KUBELET_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)kc->max_bytes);
+	/* no CURLOPT_MAXFILESIZE: it refuses a long answer before its first
+	 * byte; the parser cuts it at max_bytes and keeps the pods before */
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "pid2pod/" P2P_VERSION);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -295,12 +309,13 @@ again:
 		goto out;
 	}
 	curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &res->status);
-	if (f->feed_err < 0) {
+	if (f->feed_err < 0 && f->feed_err != -EFBIG) {
 		res->err = f->feed_err;
 		snprintf(res->why, sizeof res->why, "pod list: %s",
 			 podlist_error(f->pl));
 	} else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && res->status &&
-				       res->status != 200)) {
+				       (res->status != 200 ||
+					f->feed_err == -EFBIG))) {
 		res->err = curl_errno(rc);
 		snprintf(res->why, sizeof res->why, "%.120s: %.120s", f->kc.url,
 			 f->curl_err[0] ? f->curl_err : curl_easy_strerror(rc));

@@ -44,6 +44,8 @@ static void count(struct kubelet_stats *st, const struct kubelet_result *r)
 	if (r->snap) {
 		st->ok++;
 		st->last_bytes = r->bytes;
+		if (r->list.truncated)
+			st->too_big++; /* cut at max_bytes, the pods before kept */
 	} else if (r->err == -EACCES) {
 		st->unauthorized++;
 	} else if (r->err == -EPERM && r->status == 403) {

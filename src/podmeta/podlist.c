@@ -14,6 +14,9 @@
  * element whose bytes (all of them) pass PODLIST_ITEM_MAX is skipped and
  * counted.
  *
+ * Past max_bytes the body is cut: what came before is parsed, the item cut
+ * short is dropped, and podlist_finish hands over the pods complete by
+ * then (one node with many large pods keeps most names, not none).
  * max_bytes == 0 means no cap on the whole body (memory is bounded by the
  * item cap all the same).
  */
@@ -47,6 +50,7 @@ struct podlist {
 	char *item;
 	size_t item_len, item_cap;
 	size_t max_bytes;
+	int over;                           /* cut at max_bytes */
 	char *labels[PODSNAP_LABELS_MAX];
 	struct poditem_ctx ctx;
 	struct podsnap *snap;
@@ -278,12 +282,20 @@ int podlist_feed(struct podlist *pl, const char *buf, size_t len)
 
 	if (pl->js.err)
 		return pl->js.err;
+	if (pl->over)
+		return -EFBIG;
 	if (pl->finished)
 		return bad(pl, pl->st.bytes, "fed after the end");
-	if (pl->max_bytes && len > pl->max_bytes - pl->st.bytes)
-		return jsonscan_fail(&pl->js, -EFBIG, pl->st.bytes + len,
-				     "the body is over max_bytes (%zu)",
-				     pl->max_bytes);
+	if (pl->max_bytes && len > pl->max_bytes - pl->st.bytes) {
+		/* parse up to the cap; what is complete by then is kept */
+		size_t room = pl->max_bytes - (size_t)pl->st.bytes;
+
+		if (room && (r = podlist_feed(pl, buf, room)) < 0)
+			return r;
+		pl->over = 1;
+		pl->item_on = 0; /* the item cut short is not added */
+		return -EFBIG;
+	}
 	if (!len)
 		return 0;
 	pl->span = (const unsigned char *)buf;
@@ -305,7 +317,13 @@ int podlist_finish(struct podlist *pl, struct podsnap **ret)
 		return pl->js.err;
 	if (pl->finished)
 		return bad(pl, pl->st.bytes, "finished twice");
-	if ((r = jsonscan_finish(&pl->js)) < 0)
+	if (pl->over && !pl->items_seen)
+		return jsonscan_fail(&pl->js, -EFBIG, pl->st.bytes,
+				     "the body is over max_bytes (%zu) before "
+				     "\"items\"", pl->max_bytes);
+	if (pl->over)
+		pl->st.truncated = 1;
+	else if ((r = jsonscan_finish(&pl->js)) < 0)
 		return r;
 	if (!pl->items_seen)
 		return bad(pl, pl->st.bytes, "no \"items\" key");
@@ -317,6 +335,8 @@ int podlist_finish(struct podlist *pl, struct podsnap **ret)
 
 const char *podlist_error(const struct podlist *pl)
 {
+	if (pl->over && !pl->js.err)
+		return "the body is over max_bytes: cut there";
 	return jsonscan_error(&pl->js);
 }
 

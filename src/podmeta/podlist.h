@@ -18,7 +18,10 @@
  * field of the wrong type counts as absent; an item without a usable UID
  * is skipped and counted).  Errors (the list is not used): not a JSON
  * object, no "items" key, broken JSON outside or inside an item,
- * truncation, more than max_bytes.
+ * truncation.  More than max_bytes is no error once "items" has begun: the
+ * body is cut there and the pods complete before the cut are kept (the
+ * list counts as truncated).  Each item has its own cap, PODLIST_ITEM_MAX:
+ * one over it is skipped and counted, the others are kept.
  */
 #ifndef P2P_PODLIST_H
 #define P2P_PODLIST_H
@@ -35,7 +38,7 @@
 struct podlist_opts {
 	const char *const *labels; /* label keys to keep (exact match) */
 	unsigned nlabels;          /* <= PODSNAP_LABELS_MAX */
-	size_t max_bytes;          /* cap on the whole response */
+	size_t max_bytes;          /* cap on the whole response: cut there */
 };
 
 struct podlist_stats {
@@ -45,6 +48,7 @@ struct podlist_stats {
 	uint64_t containers;      /* container ids added */
 	uint64_t skipped;         /* null, not an object, no UID, too big, dup */
 	uint64_t ambiguous;       /* ids found in two pods */
+	uint64_t truncated;       /* 1: cut at max_bytes, the pods before kept */
 };
 
 struct podlist;
@@ -55,15 +59,17 @@ void podlist_free(struct podlist *pl);
 
 /*
  * podlist_feed - the next len bytes of the body.  Returns 0, or -EINVAL
- * (malformed), -EFBIG (past max_bytes), -ENOMEM; after an error every
- * further call returns the same error.
+ * (malformed), -EFBIG (past max_bytes: the bytes up to it were parsed; stop
+ * feeding, podlist_finish keeps the pods complete by then), -ENOMEM; after
+ * an error every further call returns the same error.
  */
 int podlist_feed(struct podlist *pl, const char *buf, size_t len);
 
 /*
- * podlist_finish - the body is complete.  0 and *ret, the (unsealed)
- * snapshot, now the caller's; or the error (-EINVAL when the body ended
- * early or had no "items").
+ * podlist_finish - the body is complete (or was cut at max_bytes).  0 and
+ * *ret, the (unsealed) snapshot, now the caller's; or the error (-EINVAL
+ * when the body ended early or had no "items"; -EFBIG when it was cut
+ * before "items" began).
  */
 int podlist_finish(struct podlist *pl, struct podsnap **ret);
 

@@ -173,8 +173,8 @@ grep -q "queue full" "$W/drop.err" && grep -q "dropped=[1-9]" "$W/drop.err" &&
 	t_ok "drop: logged and counted" || t_fail "drop: logged" "$(tail -3 "$W/drop.err")"
 
 # --- syslog with no daemon: records are counted as lost, and it says so --
-printf 'output = syslog\nproc_root = %s/proc\nproc_connector = no\n' "$W" > "$W/sys.conf"; chmod 0640 "$W/sys.conf"
-P2P_SYSLOG_PATH=$W/no-such-log "${T_WRAP[@]}" "$BIN" -d -c "$W/sys.conf" < "$W/good.log" 2>"$W/sys.err"; rc=$?
+printf 'output = syslog\nsyslog_socket = %s/no-such-log\nproc_root = %s/proc\nproc_connector = no\n' "$W" "$W" > "$W/sys.conf"; chmod 0640 "$W/sys.conf"
+"${T_WRAP[@]}" "$BIN" -d -c "$W/sys.conf" < "$W/good.log" 2>"$W/sys.err"; rc=$?
 want=$(grep -a -c -v '^type=EOE ' "$W/good.log")
 [ $rc -eq 0 ] && grep -q "records are being lost" "$W/sys.err" &&
 	grep -qE "syslog_failed=$want( |$)" "$W/sys.err" &&

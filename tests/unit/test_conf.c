@@ -2,6 +2,7 @@
  * test_conf.c - the config parser: every bad input gets a file:line error
  * and leaves the result untouched; good input sets exactly what it says.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,125 @@ static void check_buf_null(void)
 	}
 }
 
+/* write a config "output = stdout" at path, mode 0640 */
+static void put_conf(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+
+	if (fd < 0 || write(fd, "output = stdout\n", 16) != 16)
+		CHECK(0);
+	if (fd >= 0)
+		close(fd);
+	chmod(path, 0640);
+}
+
+/* 0 when the config at path loads; else -errno, and err has substring want */
+static int load_says(const char *path, const char *want)
+{
+	char err[512];
+	struct conf c;
+	int e = conf_load(path, &c, err, sizeof err);
+
+	if (e < 0 && want && !strstr(err, want)) {
+		printf("# %s: %s", path, err);
+		return 1;
+	}
+	return e;
+}
+
+/*
+ * The trust rule (common/fsafe.h) on real files: who owns the file and
+ * every directory above it, who can write them, sticky directories.  The
+ * ownership cases chown to nobody (65534) and need root.
+ */
+static void check_trust(const char *dir, const char *good)
+{
+	const uid_t nobody = 65534;
+	char p[512], q[512], r[512];
+	int root = geteuid() == 0;
+
+	CASE("trust: a file in a 0777 directory is refused") {
+		snprintf(p, sizeof p, "%s/open", dir);
+		mkdir(p, 0777);
+		chmod(p, 0777);
+		snprintf(q, sizeof q, "%s/open/p.conf", dir);
+		put_conf(q);
+		CHECK_INT(load_says(q, "in a directory group or others can write (mode 0777)"), -EPERM);
+	}
+	CASE("trust: ... and one below it, in a safe directory, too") {
+		snprintf(p, sizeof p, "%s/open/sub", dir);
+		mkdir(p, 0755);
+		snprintf(q, sizeof q, "%s/open/sub/p.conf", dir);
+		put_conf(q);
+		CHECK_INT(load_says(q, "/open/sub is in a directory group or others can write"), -EPERM);
+	}
+	CASE("trust: a group-writable directory is refused") {
+		snprintf(p, sizeof p, "%s/grp", dir);
+		mkdir(p, 0770);
+		chmod(p, 0770);
+		snprintf(q, sizeof q, "%s/grp/p.conf", dir);
+		put_conf(q);
+		CHECK_INT(load_says(q, "(mode 0770)"), -EPERM);
+	}
+	CASE("trust: a sticky 1777 directory (like /tmp) is fine for our own file") {
+		snprintf(p, sizeof p, "%s/sticky", dir);
+		mkdir(p, 0777);
+		chmod(p, 01777);
+		snprintf(q, sizeof q, "%s/sticky/p.conf", dir);
+		put_conf(q);
+		CHECK_INT(load_says(q, NULL), 0);
+	}
+	CASE("trust: a symlink to a good config in a safe directory is fine") {
+		snprintf(r, sizeof r, "%s/link.conf", dir);
+		unlink(r);
+		CHECK(symlink(good, r) == 0);
+		CHECK_INT(load_says(r, NULL), 0);
+		unlink(r);
+	}
+	CASE("trust: a root-owned symlink to a config in a 0777 directory is refused") {
+		snprintf(q, sizeof q, "%s/open/p.conf", dir);
+		snprintf(r, sizeof r, "%s/link.conf", dir);
+		unlink(r);
+		CHECK(symlink(q, r) == 0);
+		CHECK_INT(load_says(r, "in a directory group or others can write"), -EPERM);
+		unlink(r);
+	}
+	if (!root) {
+		check_skip("trust: owners other than root or us", "needs root to chown");
+	} else {
+		CASE("trust: a config owned by another user is refused") {
+			snprintf(q, sizeof q, "%s/nobody.conf", dir);
+			put_conf(q);
+			CHECK(chown(q, nobody, (gid_t)-1) == 0);
+			CHECK_INT(load_says(q, "owned by uid 65534, not root or us"), -EPERM);
+		}
+		CASE("trust: a directory owned by another user is refused") {
+			snprintf(p, sizeof p, "%s/theirs", dir);
+			mkdir(p, 0755);
+			snprintf(q, sizeof q, "%s/theirs/p.conf", dir);
+			put_conf(q);
+			CHECK(chown(p, nobody, (gid_t)-1) == 0);
+			CHECK_INT(load_says(q, "directory"), -EPERM);
+			CHECK_INT(load_says(q, "is owned by uid 65534"), -EPERM);
+		}
+		CASE("trust: in a sticky directory, a symlink another user planted is refused") {
+			snprintf(r, sizeof r, "%s/sticky/planted.conf", dir);
+			unlink(r);
+			CHECK(symlink(good, r) == 0);
+			CHECK(lchown(r, nobody, (gid_t)-1) == 0);
+			CHECK_INT(load_says(r, "planted.conf is in a sticky directory but owned by uid 65534"), -EPERM);
+		}
+		CASE("trust: in a sticky directory, another user's subdirectory is refused") {
+			snprintf(p, sizeof p, "%s/sticky/their-dir", dir);
+			mkdir(p, 0755);
+			snprintf(q, sizeof q, "%s/sticky/their-dir/p.conf", dir);
+			put_conf(q);
+			CHECK(chown(p, nobody, (gid_t)-1) == 0);
+			CHECK_INT(load_says(q, "owned by uid 65534"), -EPERM);
+		}
+	}
+}
+
 static void check_files(void)
 {
 	char dir[] = "/tmp/p2p-conf-XXXXXX", path[256], err[512];
@@ -108,6 +228,13 @@ static void check_files(void)
 		CHECK(strstr(err, "writable by others") != NULL);
 		chmod(path, 0640);
 	}
+	CASE("file: group-writable is refused") {
+		chmod(path, 0660);
+		CHECK(conf_load(path, &c, err, sizeof err) == -EPERM);
+		CHECK(strstr(err, "writable by others (group or world: mode 0660)") != NULL);
+		chmod(path, 0640);
+	}
+	check_trust(dir, path);
 	CASE("file: missing says so") {
 		CHECK(conf_load("/nonexistent/p.conf", &c, err, sizeof err) < 0);
 		CHECK(strstr(err, "/nonexistent/p.conf:0: cannot open") != NULL);
@@ -115,8 +242,13 @@ static void check_files(void)
 	CASE("file: a directory is not a config") {
 		CHECK(conf_load(dir, &c, err, sizeof err) < 0);
 	}
-	unlink(path);
-	rmdir(dir);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			CHECK(0);
+	}
 }
 
 int main(void)

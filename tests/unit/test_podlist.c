@@ -578,6 +578,71 @@ static void check_item_cap(void)
 	}
 }
 
+/*
+ * A list over max_bytes is cut there: the pods complete before the cut are
+ * kept (counted as truncated), the one cut short is not; a cut before
+ * "items" began leaves nothing.
+ */
+static void check_cut(void)
+{
+	static const size_t chunks[] = { 0, 1, CHUNK_ODD, CHUNK_CURL };
+	struct podlist_opts o = default_opts;
+	struct gen g;
+	size_t six;
+
+	gen_begin(&g);
+	for (unsigned i = 0; i < 6; i++)
+		gen_pod(&g, i, 1000);
+	fflush(g.f);
+	six = g.size; /* where pod 6 begins */
+	for (unsigned i = 6; i < 10; i++)
+		gen_pod(&g, i, 1000);
+	gen_end(&g);
+	CASE("max_bytes: a list over it keeps the 6 pods before the cut, whole or in chunks") {
+		o.max_bytes = six + 500; /* inside pod 6 */
+		for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+			const struct podsnap_container *c = NULL;
+			struct podlist *pl;
+			struct podsnap *s;
+
+			CHECK_INT(parse(g.buf, g.size, chunks[k], &o, &pl, &s), -EFBIG);
+			CHECK_INT(podlist_stats(pl)->bytes, o.max_bytes);
+			CHECK_INT(podlist_finish(pl, &s), 0);
+			CHECK_INT(podlist_stats(pl)->truncated, 1);
+			CHECK_INT(podlist_stats(pl)->pods, 6);
+			CHECK_INT(s ? (long)podsnap_npods(s) : -1L, 6);
+			CHECK_INT(s ? podsnap_container(s, "00000005000000000000000000000000"
+						    "00000000000000000000000000000001", &c) : -1, 1);
+			CHECK_INT(s ? podsnap_container(s, "00000006000000000000000000000000"
+						    "00000000000000000000000000000001", &c) : -1, 0);
+			podsnap_unref(s);
+			podlist_free(pl);
+		}
+	}
+	CASE("max_bytes: a list that fits is not truncated") {
+		struct podlist *pl;
+		struct podsnap *s;
+
+		o.max_bytes = g.size;
+		CHECK_INT(parse(g.buf, g.size, CHUNK_ODD, &o, &pl, &s), 0);
+		CHECK_INT(podlist_stats(pl)->truncated, 0);
+		CHECK_INT(s ? (long)podsnap_npods(s) : -1L, 10);
+		podsnap_unref(s);
+		podlist_free(pl);
+	}
+	CASE("max_bytes: cut before \"items\": -EFBIG, no list") {
+		struct podlist *pl;
+		struct podsnap *s;
+
+		o.max_bytes = 20;
+		CHECK_INT(parse(g.buf, g.size, 0, &o, &pl, &s), -EFBIG);
+		CHECK_INT(podlist_finish(pl, &s), -EFBIG);
+		CHECK(strstr(podlist_error(pl), "max_bytes") != NULL);
+		podlist_free(pl);
+	}
+	free(g.buf);
+}
+
 static void check_max_bytes(void)
 {
 	size_t len = 0;
@@ -610,10 +675,15 @@ static void check_max_bytes(void)
 			CHECK(s == NULL);
 			CHECK(strstr(podlist_error(pl), "max_bytes") != NULL);
 			CHECK_INT(podlist_feed(pl, "{", 1), -EFBIG);
-			CHECK_INT(podlist_finish(pl, &s), -EFBIG);
+			/* cut inside the list's closing: its one pod is kept */
+			CHECK_INT(podlist_finish(pl, &s), 0);
+			CHECK_INT(podlist_stats(pl)->truncated, 1);
+			CHECK_INT(s ? (long)podsnap_npods(s) : -1L, 1);
+			podsnap_unref(s);
 			podlist_free(pl);
 		}
 	}
+	check_cut();
 	CASE("max_bytes 0: no cap") {
 		struct podlist *pl;
 		struct podsnap *s;
