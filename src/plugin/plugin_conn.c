@@ -79,9 +79,17 @@ static void watch_apply(struct plugin *pl)
 			  "(%lu warnings suppressed)", w->n, strerror(-e), sup);
 }
 
+/* A runtime by name is one only on the host by its cgroup too: a pod's
+ * process may call itself runc (and 1,024 of them would fill the set). */
 static void seed_one(void *ctx, int32_t pid)
 {
-	rtwatch_add(ctx, pid);
+	struct plugin *pl = ctx;
+	struct ident id;
+	uint64_t start;
+
+	if (procfs_ident(pl->conf.proc_root, pid, &id, &start, 0) >= 0 &&
+	    id.state == IDENT_HOST)
+		rtwatch_add(&pl->watch, pid);
 }
 
 /* Take the process events queued so far (before the records they explain). */
@@ -130,7 +138,7 @@ void plugin_connector(struct plugin *pl)
 			 * at their exec or fork */
 			rtwatch_init(&pl->watch);
 			e = procfs_each_runtime(pl->conf.proc_root, seed_one,
-						&pl->watch);
+						pl);
 			if (e < 0)
 				log_warnx("%s: %s: runtimes already running are "
 					  "not watched", pl->conf.proc_root,

@@ -42,6 +42,8 @@ struct resolve_stats {
 	uint64_t runtime_parent;/* forks from a runtime process: not inherited */
 	uint64_t exited_used;   /* records resolved after their process exited */
 	uint64_t evictions;     /* live entries pushed out by others */
+	uint64_t parent_rereads;/* parents read again to confirm a child's */
+	uint64_t parent_disagree;/* inherited answers refused: ? instead */
 	uint64_t host, container, pod_only, unresolved;
 };
 
