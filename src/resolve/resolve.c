@@ -44,6 +44,8 @@ struct slot {
 	uint64_t start_time;
 	int64_t checked_ms;   /* when the answer was last confirmed */
 	int64_t exited_ms;
+	int64_t born_wall_ms; /* ghosts[]: the pid's last fork, wall clock */
+	int64_t exit_wall_ms; /* its exit, wall clock (0: not seen) */
 	uint8_t cid[CID_BYTES];
 	uint8_t uid[UID_BYTES];
 };
@@ -156,6 +158,8 @@ struct resolver {
 	int connector;        /* events are being delivered */
 	int64_t lossy_until;  /* events were lost: revalidate until then */
 	uint32_t seq;         /* forks and reads so far: orders them */
+	int64_t ev_wall_ms;   /* the event being handled (resolver_event_wall) */
+	struct slot *ghosts;  /* RESOLVE_GHOSTS predecessors, by pid */
 	struct resolve_stats st;
 };
 
@@ -172,7 +176,10 @@ struct resolver *resolver_new(const char *proc_root)
 	}
 	strcpy(r->proc_root, proc_root);
 	r->slots = calloc((size_t)RESOLVE_CACHE_SETS * WAYS, sizeof *r->slots);
-	if (!r->slots) {
+	r->ghosts = calloc(RESOLVE_GHOSTS, sizeof *r->ghosts);
+	if (!r->slots || !r->ghosts) {
+		free(r->slots);
+		free(r->ghosts);
 		free(r);
 		return NULL;
 	}
@@ -184,6 +191,7 @@ void resolver_free(struct resolver *r)
 	if (!r)
 		return;
 	free(r->slots);
+	free(r->ghosts);
 	free(r);
 }
 
@@ -340,6 +348,8 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	uint64_t start = 0;
 	int e;
 
+	if (s->pid != pid)
+		s->born_wall_ms = s->exit_wall_ms = 0; /* another's slot */
 	r->st.proc_reads++;
 	/* a healthy connector reports every fork, so no reuse goes unseen:
 	 * the start time (two stat reads, half the syscalls) is then not
@@ -421,6 +431,66 @@ static struct slot *lookup_slot(struct resolver *r, int32_t pid, int64_t now,
 	return s;
 }
 
+static void unsure(struct ident *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	ret->state = IDENT_UNRESOLVED;
+	ret->reason = REASON_NO_PROC;
+}
+
+/*
+ * A record of pid written at t: 1 when it may be the current owner's (or
+ * nothing tells), else *ret is filled (0).  ghosts[] holds, per pid, the
+ * time of its last fork and what was known of the process that had the
+ * pid before (struct slot: born_wall_ms is the new owner's fork,
+ * exit_wall_ms the previous owner's exit).  A record from before that
+ * fork is the previous owner's: its pod when proven (read from it alive,
+ * or inherited and confirmed), else "?"; one within the window, "?".
+ */
+static int owner_at(struct resolver *r, int32_t pid, int64_t t,
+		    struct ident *ret)
+{
+	const struct slot *g = &r->ghosts[(uint32_t)pid & (RESOLVE_GHOSTS - 1)];
+	int64_t w = RESOLVE_REUSE_WINDOW_MS;
+
+	if (!t || g->pid != pid || !g->born_wall_ms ||
+	    t > g->born_wall_ms + w ||
+	    t < g->born_wall_ms - RESOLVE_LIVE_LAG_MS)
+		return 1;
+	if (t >= g->born_wall_ms - w) {
+		/* near the fork: the current owner's, unless the previous
+		 * one was still there then */
+		if (!g->exit_wall_ms || t > g->exit_wall_ms + w)
+			return 1;
+	} else if (g->exit_wall_ms && t <= g->exit_wall_ms + w &&
+		   (g->origin == FROM_READ || g->confirmed) &&
+		   (g->state == IDENT_CONTAINER ||
+		    g->state == IDENT_POD_ONLY)) {
+		r->st.predecessor++;
+		unpack(g, ret);
+		return 0;
+	}
+	r->st.reuse_unsure++;
+	unsure(ret);
+	return 0;
+}
+
+void resolver_lookup_at(struct resolver *r, int32_t pid, int64_t now,
+			int64_t rec_wall_ms, struct ident *ret)
+{
+	if (pid > 0 && !owner_at(r, pid, rec_wall_ms, ret)) {
+		r->st.lookups++;
+		count(&r->st, ret);
+		return;
+	}
+	resolver_lookup(r, pid, now, ret);
+}
+
+void resolver_event_wall(struct resolver *r, int64_t wall_ms)
+{
+	r->ev_wall_ms = wall_ms;
+}
+
 void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 		     struct ident *ret)
 {
@@ -482,13 +552,23 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		      int64_t now, int parent_watched)
 {
 	struct ident pid_of_parent;
-	struct slot *s;
+	struct slot *s, *g;
 	int hit;
 
 	if (child <= 0)
 		return;
-	/* a new process: whatever was cached for this pid is a predecessor */
+	/* a new process: whatever was cached for this pid is a predecessor,
+	 * kept with the fork's time for its late records (owner_at) */
 	s = find(r, child);
+	g = &r->ghosts[(uint32_t)child & (RESOLVE_GHOSTS - 1)];
+	if (s && s->exit_wall_ms) {
+		*g = *s;
+	} else {
+		memset(g, 0, sizeof *g);
+		g->state = IDENT_UNRESOLVED;
+	}
+	g->pid = child;
+	g->born_wall_ms = r->ev_wall_ms;
 	if (s)
 		s->pid = 0;
 	if (parent <= 0)
@@ -542,6 +622,7 @@ void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now)
 	}
 	s->exited = 1;
 	s->exited_ms = now;
+	s->exit_wall_ms = r->ev_wall_ms;
 }
 
 void resolver_connector(struct resolver *r, int active)

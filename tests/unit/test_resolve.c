@@ -214,6 +214,75 @@ static void stale_cases(void)
 	resolver_free(r);
 }
 
+/*
+ * A reused pid told apart by time (issue 20): a late record of the pid's
+ * previous owner.  Wall-clock ms around T; pids 3000-3999.
+ */
+#define T 1700000000000LL
+static void reuse_cases(void)
+{
+	struct resolver *r = resolver_new(root);
+	struct ident id;
+	int64_t w = RESOLVE_REUSE_WINDOW_MS;
+
+	resolver_connector(r, 1);
+	proc(3000, POD_A, 1, "sh", "3000 1");
+	proc(3010, POD_B, 1, "sh", "3010 1");
+	resolver_on_exec(r, 3000, 1);
+	resolver_on_exec(r, 3010, 1);
+	CASE("reuse: a late record of pod A's process, the pid now pod B's") {
+		resolver_event_wall(r, T);
+		resolver_on_fork(r, 3000, 3001, 2, 0);
+		proc(3001, POD_A, 2, "true", "3001 2");
+		resolver_on_exec(r, 3001, 2);           /* read: pod A */
+		resolver_event_wall(r, T + 5);
+		resolver_on_exit(r, 3001, 3);
+		gone(3001);
+		resolver_event_wall(r, T + 100);
+		resolver_on_fork(r, 3010, 3001, 4, 0);  /* pod B's now */
+		proc(3001, POD_B, 3, "x", "3001 3");
+		resolver_lookup_at(r, 3001, 5, T + 3, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->predecessor, 1);
+		resolver_lookup_at(r, 3001, 5, T + 100 + w + 1, &id);
+		CHECK_STR(id.container_id, CB);
+	}
+	CASE("reuse: a record within the window of an exit and fork is ?") {
+		resolver_lookup_at(r, 3001, 6, T + 100 - w + 1, &id);
+		CHECK_STR(id.container_id, CB); /* A gone since T + 5 */
+		resolver_event_wall(r, T + 300);
+		resolver_on_exit(r, 3001, 6);
+		resolver_event_wall(r, T + 305);
+		resolver_on_fork(r, 3000, 3001, 7, 0);  /* pod A's again */
+		proc(3001, POD_A, 4, "y", "3001 4");
+		resolver_lookup_at(r, 3001, 8, T + 303, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup_at(r, 3001, 8, T + 300 + w, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup_at(r, 3001, 8, T + 305 + w + 1, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK(resolver_stats(r)->reuse_unsure >= 2);
+	}
+	CASE("reuse: before the fork, the previous owner unknown: ?") {
+		resolver_event_wall(r, T + 200);
+		resolver_on_fork(r, 3010, 3002, 7, 0);  /* nothing before */
+		resolver_lookup_at(r, 3002, 8, T + 150, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup_at(r, 3002, 8, T + 201, &id); /* its own */
+		CHECK_STR(id.container_id, CB);
+		/* its own record, stamped a coarse tick before the fork */
+		resolver_lookup_at(r, 3002, 8, T + 200 - 10, &id);
+		CHECK_STR(id.container_id, CB);
+	}
+	CASE("reuse: no time (0) or a replayed record: as before") {
+		resolver_lookup_at(r, 3001, 9, 0, &id);
+		CHECK_STR(id.container_id, CA);
+		resolver_lookup_at(r, 3001, 9, T - RESOLVE_LIVE_LAG_MS - 1, &id);
+		CHECK_STR(id.container_id, CA);
+	}
+	resolver_free(r);
+}
+
 int main(void)
 {
 	struct resolver *r;
@@ -437,6 +506,7 @@ int main(void)
 		CHECK(procfs_start_time(root, 904, &st) < 0);
 	}
 	stale_cases();
+	reuse_cases();
 	{
 		char cmd[300];
 
