@@ -2,8 +2,9 @@
 # test_stale_pod.sh - a pod's own processes that used to be misread, under a
 # real auditd:
 #  - zombies on cgroup v1: 20 pod shells that fork /usr/bin/true and exec
-#    sleep (which never reaps it): the child, read late, is a zombie whose
-#    cgroup file reads "/" on every line;
+#    sleep (which never reaps it), while a host loop keeps the plugin
+#    reading with the batch: the child, read late, is a zombie whose cgroup
+#    file reads "/" on every line;
 #  - a process named runc inside the pod (a copy of bash) running
 #    /usr/bin/true 300 times: a pod's process, not a runtime: its children
 #    inherit the pod;
@@ -45,9 +46,19 @@ auditctl -b 16384 >/dev/null
 auditd_rule -a always,exit -F arch=b64 -S execve -F exe=/usr/bin/true -k p2p_stale_pod
 
 : >"$W/zpids"
-for i in $(seq 20); do
-	podcg_spawn pod /bin/sh -c '/usr/bin/true & exec /bin/sleep 1.5' >>"$W/zpids"
-done
+# a host load keeps the plugin reading with the batch (every batch_ms), so
+# the zombies' execs are read late, after /usr/bin/true exited
+/bin/bash -c 'for i in $(seq 3000); do /bin/true; done' & load=$!
+t_on_exit sh -c "kill $load 2>/dev/null; true"
+# in the pod on the v1 hierarchies alone (on v2 a zombie still shows its
+# cgroup): the loop moves itself there, then execs
+v2mnt=$(podcg_hierarchies | awk 'NF == 1 {print $1}')
+v1dirs=$(podcg_dirs pod | grep -v "^$v2mnt/" | tr '\n' ' ')
+/bin/bash -c "for d in $v1dirs; do echo \$\$ > \$d/cgroup.procs || exit 9; done
+	exec /bin/bash -c \"for i in \\\$(seq 20); do /bin/sh -c '/usr/bin/true & exec /bin/sleep 2' & echo \\\$! >>'$W/zpids'; sleep 0.05; done; wait\"" &
+zl=$!
+t_wait_for 20000 sh -c "! kill -0 $zl 2>/dev/null"
+kill "$load" 2>/dev/null
 rc=$(podcg_spawn pod "$W/runc" -c 'for i in $(seq 300); do /usr/bin/true; done; sleep 0.2')
 t_wait_for 20000 sh -c "! kill -0 $rc 2>/dev/null"
 t_wait_for 20000 sh -c "[ \$(grep -a -c 'key=\"p2p_stale_pod\"' '$W/plugin.out') -ge 320 ]"
