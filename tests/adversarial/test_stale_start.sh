@@ -2,8 +2,9 @@
 # test_stale_start.sh - a plugin started mid-stream with a kubelet
 # configured: a pod's loop of /usr/bin/true is running when auditd (and the
 # plugin) start, so the first records arrive before the first pod list (60
-# pods, from the HTTPS kubelet stand-in).  They wait for it (hold_ms), so
-# they carry the pod's names.  Asserted: none of the pod's records to the
+# pods, from the HTTPS kubelet stand-in, tests/tools/kubeletd.py, answering
+# after 0.4 s).  They wait for it (hold_ms = 1000), so they carry the
+# pod's names.  Asserted: none of the pod's records to the
 # host or another pod; named (k8s_pod) at least 99% of them.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
@@ -26,11 +27,14 @@ for i in $(seq 59); do
 done
 python3 "$T/mkpodlist.py" -o "$W/list.json" pods "${specs[@]}" ||
 	t_fail "mkpodlist" "60 pods"
-kubelet_start "$W/k" "$W/list.json" || { t_fail "nginx" "did not start"; t_done; exit; }
+# the HTTPS stand-in answering each /pods after 0.4 s: the first list
+# comes well after the first records
+kubelet_fault_start "$W/k" slow:0.4 "$W/list.json" ||
+	{ t_fail "kubeletd" "did not start"; t_done; exit; }
 {
 	printf 'output = file\noutput_file = %s/plugin.out\nlog_file = %s/plugin.log\n' "$W" "$W"
-	printf 'kubelet_url = %s\nkubelet_ca_file = %s/ca.crt\n' "$KUBELET_URL" "$KUBELET_DIR"
-	printf 'kubelet_token_file = %s/token\nhold_ms = 1000\n' "$KUBELET_DIR"
+	printf 'kubelet_url = %s\nkubelet_ca_file = %s/k/ca.crt\n' "$KUBELET_FAULT_URL" "$W"
+	printf 'kubelet_token_file = %s/k/token\nhold_ms = 1000\n' "$W"
 } >"$W/p.conf"
 chmod 0640 "$W/p.conf"
 
