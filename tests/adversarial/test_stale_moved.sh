@@ -51,7 +51,7 @@ for variant in cgroupfs systemd v1 v2only; do
 	wait "$sh" || t_fail "$variant: moved shell" "exited $?"
 	echo "ppid $sh $cid $variant" >>"$W/expect"
 	n_expect=$((n_expect + N))
-	for i in $(seq $N_SELF); do
+	for _ in $(seq $N_SELF); do
 		/bin/sh -c "$move; exec /usr/bin/true" &
 		p=$!
 		wait "$p" || t_fail "$variant: self-moving true" "exited $?"
