@@ -96,7 +96,8 @@ done
 # lock is held; timeout signals the test's process group, whose traps
 # (tests/lib/common.sh) stop what it started.
 LOCK=${P2P_LOCK:-/tmp/p2p-auditd.lock}
-for t in tests/lint/test_*.sh tests/integration/test_*.sh tests/tools/test_*.sh; do
+for t in tests/lint/test_*.sh tests/integration/test_*.sh tests/adversarial/test_*.sh \
+	tests/tools/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$(basename "$t" .sh)" flock -o "$LOCK" \
 		timeout -k "$KILL_AFTER" "$TIMEOUT" env B="$B" bash "$t"

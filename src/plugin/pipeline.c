@@ -519,6 +519,7 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 {
 	struct ident id, oid;
 	struct record r;
+	int64_t t;
 	int mine;
 
 	p->now = now;
@@ -565,12 +566,14 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 	mine = !r.node || pipeline_node_matches(p->node, r.node, r.node_len);
 	if (!mine)
 		p->st.foreign_node++;
+	/* the record's own time: a pid reused since is told apart */
+	t = r.sec ? (int64_t)r.sec * 1000 + r.msec : 0;
 	if (mine && r.pid != RECORD_NO_PID) {
-		resolver_lookup(p->res, r.pid, now, &id);
+		resolver_lookup_at(p->res, r.pid, now, t, &id);
 		count_ident(p, &id);
 	}
 	if (mine && r.opid != RECORD_NO_PID)
-		resolver_lookup(p->res, r.opid, now, &oid);
+		resolver_lookup_at(p->res, r.opid, now, t, &oid);
 
 	if (p->format == FORMAT_JSON) {
 		if (eventtab_add(p->events, &r,

@@ -4,6 +4,7 @@
  * resolver and to the watch set, whose changes go to the doorbell at once.
  */
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
 #include "plugin/pipeline.h"
@@ -16,6 +17,37 @@
 
 _Static_assert(RTWATCH_MAX <= PROCCONN_WATCH_MAX,
 	       "the doorbell takes the whole watch set");
+
+/*
+ * The connector stamps events with CLOCK_MONOTONIC, audit its records with
+ * the wall clock: wall = monotonic + offset, the offset sampled (the wall
+ * clock read between two monotonic reads) at each read of the events, so
+ * a clock step shows within one batch.  One plugin per process: a file
+ * static.
+ */
+static int64_t mono_to_wall_ns;
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static void clock_sample(void)
+{
+	struct timespec m1, w, m2;
+
+	clock_gettime(CLOCK_MONOTONIC, &m1);
+	clock_gettime(CLOCK_REALTIME, &w);
+	clock_gettime(CLOCK_MONOTONIC, &m2);
+	mono_to_wall_ns = ts_ns(&w) - (ts_ns(&m1) + ts_ns(&m2)) / 2;
+}
+
+static int64_t event_wall_ms(const struct procconn_event *ev)
+{
+	if (!ev->timestamp_ns)
+		return 0;
+	return ((int64_t)ev->timestamp_ns + mono_to_wall_ns) / 1000000;
+}
 
 /*
  * What pid's exec, just read by the resolver, shows for the watch set: a
@@ -48,6 +80,7 @@ static void on_proc_event(void *ctx, const struct procconn_event *ev)
 	struct resolver *r = pipeline_resolver(pl->pipe);
 	int64_t now = now_ms();
 
+	resolver_event_wall(r, event_wall_ms(ev));
 	switch (ev->what) {
 	case PROCCONN_FORK:
 		resolver_on_fork(r, ev->ppid, ev->pid, now,
@@ -79,9 +112,17 @@ static void watch_apply(struct plugin *pl)
 			  "(%lu warnings suppressed)", w->n, strerror(-e), sup);
 }
 
+/* A runtime by name is one only on the host by its cgroup too: a pod's
+ * process may call itself runc (and 1,024 of them would fill the set). */
 static void seed_one(void *ctx, int32_t pid)
 {
-	rtwatch_add(ctx, pid);
+	struct plugin *pl = ctx;
+	struct ident id;
+	uint64_t start;
+
+	if (procfs_ident(pl->conf.proc_root, pid, &id, &start, 0) >= 0 &&
+	    id.state == IDENT_HOST)
+		rtwatch_add(&pl->watch, pid);
 }
 
 /* Take the process events queued so far (before the records they explain). */
@@ -92,6 +133,7 @@ void plugin_procevents(struct plugin *pl)
 	pl->pc_stale = 0;
 	if (!pl->pc)
 		return;
+	clock_sample();
 	procconn_read(pl->pc, on_proc_event, pl);
 	/* a new list, then the events that came before it took effect: an
 	 * exec rung for by neither is read here */
@@ -130,7 +172,7 @@ void plugin_connector(struct plugin *pl)
 			 * at their exec or fork */
 			rtwatch_init(&pl->watch);
 			e = procfs_each_runtime(pl->conf.proc_root, seed_one,
-						&pl->watch);
+						pl);
 			if (e < 0)
 				log_warnx("%s: %s: runtimes already running are "
 					  "not watched", pl->conf.proc_root,

@@ -108,6 +108,16 @@ int64_t podcache_next(const struct podcache *pc)
 /* A miss wants a newer list: start one, or hold on one already going. */
 static void want(struct podcache *pc, int64_t now, struct podcache_answer *ret)
 {
+	/* before the first answer (boot, a restart) every record may wait
+	 * for the first list, whenever its fetch started */
+	int first = pc->state == PODCACHE_UNKNOWN && !pc->snap;
+
+	if (first && !pc->inflight)
+		start(pc, now);
+	if (first && pc->inflight) {
+		ret->hold = pc->inflight;
+		return;
+	}
 	if (pc->state == PODCACHE_UP && pc->inflight) {
 		if (pc->last_start_ms >= now)
 			ret->hold = pc->inflight;

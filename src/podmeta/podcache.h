@@ -14,7 +14,9 @@
  *    lacks the key, the key is not asked about again for miss_ttl_ms;
  *  - a record may be held for a refresh only while one that started at or
  *    after the record's arrival is in flight and the kubelet is up
- *    (podcache_answer.hold is that refresh's ticket).
+ *    (podcache_answer.hold is that refresh's ticket); before the first
+ *    answer of the kubelet (at start), for the first fetch, started at
+ *    once if it has not been.
  */
 #ifndef P2P_PODCACHE_H
 #define P2P_PODCACHE_H

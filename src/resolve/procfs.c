@@ -16,6 +16,8 @@
 
 #define PROCFS_PATH_MAX 4200
 #define STARTTIME_FIELD 22
+#define FLAGS_FIELD 9
+#define PF_EXITING 0x4  /* include/linux/sched.h: set first in do_exit() */
 
 /*
  * One open, one read, one close: the files read here are produced whole by
@@ -57,7 +59,8 @@ ssize_t procfs_read(const char *root, int32_t pid, const char *name,
 	return read_whole(path, buf, size);
 }
 
-int procfs_start_time(const char *root, int32_t pid, uint64_t *ret)
+int procfs_stat(const char *root, int32_t pid, uint64_t *ret_start,
+		char *ret_state)
 {
 	char buf[PROCFS_STAT_MAX];
 	const char *p;
@@ -70,13 +73,34 @@ int procfs_start_time(const char *root, int32_t pid, uint64_t *ret)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EINVAL;
-	for (p++; *p && field < STARTTIME_FIELD; p++)
-		if (*p == ' ')
-			field++;
+	if (ret_state)
+		*ret_state = p[1] == ' ' ? p[2] : '?';
+	for (p++; *p && field < STARTTIME_FIELD; p++) {
+		if (*p != ' ')
+			continue;
+		field++;
+		/* exiting: cgroup v1 may already read "/" (cgroup_exit()
+		 * comes before the zombie state): report it as dead */
+		if (field == FLAGS_FIELD && ret_state &&
+		    (strtoul(p + 1, NULL, 10) & PF_EXITING))
+			*ret_state = 'X';
+	}
 	if (field != STARTTIME_FIELD || *p < '0' || *p > '9')
 		return -EINVAL;
-	*ret = strtoull(p, NULL, 10);
+	*ret_start = strtoull(p, NULL, 10);
 	return 0;
+}
+
+int procfs_start_time(const char *root, int32_t pid, uint64_t *ret)
+{
+	return procfs_stat(root, pid, ret, NULL);
+}
+
+/* state Z (zombie) or X (dead): the cgroup file no longer says where the
+ * process lived (on cgroup v1 a zombie reads "/" on every line) */
+static int is_dead(char state)
+{
+	return state == 'Z' || state == 'X';
 }
 
 int procfs_nspid(const char *root, int32_t pid, int32_t *ret)
@@ -118,7 +142,8 @@ int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 	struct cgroup_result cg;
 	enum cgroup_verdict v;
 	uint64_t st1 = 0, st2 = 0;
-	int has_st;
+	char state = 'R';
+	int has_st, e;
 	ssize_t n;
 
 	memset(ret, 0, sizeof *ret);
@@ -149,23 +174,37 @@ int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 		ret->reason = REASON_AMBIGUOUS;
 		break;
 	case CGROUP_EMPTY:
+		/* the process exited between open and read: gone */
 		ret->state = IDENT_UNRESOLVED;
 		ret->reason = REASON_EMPTY_CGROUP;
-		break;
+		return -ESRCH;
 	}
 	if (ret->state == IDENT_CONTAINER || ret->state == IDENT_POD_ONLY)
 		procfs_nspid(root, pid, &ret->nspid);
+	/* stat after the cgroup read: a process not dead now was not dead at
+	 * that read.  Only an answer that is not a pod's needs it (a dead
+	 * process never reads as a pod). */
+	if (want_start || (ret->state != IDENT_CONTAINER &&
+			   ret->state != IDENT_POD_ONLY)) {
+		e = procfs_stat(root, pid, &st2, &state);
+		/* no stat: gone, unless its directory is still there (a fake
+		 * tree holding cgroup files alone) */
+		if (e == -ENOENT && !has_st &&
+		    procfs_read(root, pid, "cgroup", buf, sizeof buf) > 0)
+			e = 0;
+		if (e == -ENOENT || e == -ESRCH || (e == 0 && is_dead(state)) ||
+		    (has_st && (e < 0 || st2 != st1))) {
+			/* dead, gone, or the pid reused between the reads */
+			memset(ret, 0, sizeof *ret);
+			ret->state = IDENT_UNRESOLVED;
+			ret->reason = REASON_NO_PROC;
+			return -ESRCH;
+		}
+	}
 	if (!want_start)
 		return 2;
 	if (!has_st)
 		return 0;
-	/* the pid may have been reused between the reads */
-	if (procfs_start_time(root, pid, &st2) < 0 || st2 != st1) {
-		memset(ret, 0, sizeof *ret);
-		ret->state = IDENT_UNRESOLVED;
-		ret->reason = REASON_NO_PROC;
-		return -ESRCH;
-	}
 	*ret_start = st1;
 	return 1;
 }

@@ -26,14 +26,25 @@ ssize_t procfs_read(const char *root, int32_t pid, const char *name,
 
 /* procfs_start_time - field 22 of stat (clock ticks since boot). */
 int procfs_start_time(const char *root, int32_t pid, uint64_t *ret);
+/* procfs_stat - the start time and the state letter (field 3: R, S, Z, X...;
+ * X too for a process with PF_EXITING in its flags, field 9: on its way
+ * out, its cgroup v1 lines may already read "/"; ret_state may be NULL).
+ * 0 or -errno. */
+int procfs_stat(const char *root, int32_t pid, uint64_t *ret_start,
+		char *ret_state);
 
 /*
  * procfs_ident - classify pid from its cgroup file into *ret (always
  * filled; IDENT_UNRESOLVED with a reason on failure), with ret->nspid from
  * status.  With want_start, *ret_start is the start time read before and
  * confirmed after, so the answer belongs to one process; 0 when stat is
- * missing (a fake tree).  Without it stat is not read (the caller knows
- * the pid was not reused: the process connector reports every fork).
+ * missing (a fake tree).  Without it stat is read only for an answer
+ * that is not a container's (the caller knows the pid was not reused: the
+ * process connector reports every fork).  A process that is dead or dying
+ * (stat state Z or X, or PF_EXITING: on cgroup v1 its cgroup file reads
+ * "/" from cgroup_exit() on, before it is a zombie) or whose
+ * cgroup file is empty (it exited) counts as gone: -ESRCH, so that such a
+ * read never replaces a known answer.
  * Returns 1 (start time known), 0 (no stat), 2 (not asked), or -errno.
  */
 int procfs_ident(const char *root, int32_t pid, struct ident *ret,

@@ -33,13 +33,19 @@ struct slot {
 	uint8_t rt_known : 1;     /* rt_kind holds procfs_runtime_kind's answer */
 	uint8_t rt_kind : 2;
 	uint8_t origin : 2;       /* enum origin */
+	uint8_t confirmed : 1;    /* FROM_PARENT, checked against the parent
+				     after the child's exec or exit */
 	/* the answer, packed (pack/unpack) */
 	uint8_t state, runtime, reason;
 	uint8_t has_cid, uid_form;
 	int32_t nspid;
+	int32_t ppid;         /* FROM_PARENT: whose answer it is */
+	uint32_t seq;         /* resolver's event count at the read or fork */
 	uint64_t start_time;
 	int64_t checked_ms;   /* when the answer was last confirmed */
 	int64_t exited_ms;
+	int64_t born_wall_ms; /* ghosts[]: the pid's last fork, wall clock */
+	int64_t exit_wall_ms; /* its exit, wall clock (0: not seen) */
 	uint8_t cid[CID_BYTES];
 	uint8_t uid[UID_BYTES];
 };
@@ -151,6 +157,9 @@ struct resolver {
 	struct slot *slots;   /* RESOLVE_CACHE_SETS * WAYS */
 	int connector;        /* events are being delivered */
 	int64_t lossy_until;  /* events were lost: revalidate until then */
+	uint32_t seq;         /* forks and reads so far: orders them */
+	int64_t ev_wall_ms;   /* the event being handled (resolver_event_wall) */
+	struct slot *ghosts;  /* RESOLVE_GHOSTS predecessors, by pid */
 	struct resolve_stats st;
 };
 
@@ -167,7 +176,10 @@ struct resolver *resolver_new(const char *proc_root)
 	}
 	strcpy(r->proc_root, proc_root);
 	r->slots = calloc((size_t)RESOLVE_CACHE_SETS * WAYS, sizeof *r->slots);
-	if (!r->slots) {
+	r->ghosts = calloc(RESOLVE_GHOSTS, sizeof *r->ghosts);
+	if (!r->slots || !r->ghosts) {
+		free(r->slots);
+		free(r->ghosts);
 		free(r);
 		return NULL;
 	}
@@ -179,6 +191,7 @@ void resolver_free(struct resolver *r)
 	if (!r)
 		return;
 	free(r->slots);
+	free(r->ghosts);
 	free(r);
 }
 
@@ -235,8 +248,98 @@ static int vouched(const struct resolver *r, int64_t now)
 	return r->connector && now >= r->lossy_until;
 }
 
-/* Read pid now into its slot (and *out); keeps an inherited answer if it
- * is gone. */
+static int is_pod(const struct ident *id)
+{
+	return id->state == IDENT_CONTAINER || id->state == IDENT_POD_ONLY;
+}
+
+static int same_answer(const struct ident *a, const struct ident *b)
+{
+	return a->state == b->state &&
+	       strcmp(a->container_id, b->container_id) == 0 &&
+	       strcmp(a->pod_uid, b->pod_uid) == 0;
+}
+
+/* Store a live read of pid (id, start, procfs_ident's e >= 0) in s. */
+static void store_read(struct resolver *r, struct slot *s, int32_t pid,
+		       const struct ident *id, uint64_t start, int e,
+		       int64_t now)
+{
+	s->exited = 0;
+	s->pid = pack(s, id) == 0 ? pid : 0; /* 0: given out, not cached */
+	s->origin = FROM_READ;
+	s->confirmed = 0;
+	s->has_start = e == 1;
+	s->start_skipped = e == 2;
+	s->rt_known = 0;
+	s->start_time = start;
+	s->checked_ms = now;
+	s->seq = ++r->seq;
+}
+
+/*
+ * Does the living parent of s (an inherited answer) still have the answer
+ * s took from it?  Its slot counts when it was read after s's fork;
+ * otherwise it is read again now (and its slot updated: the children it
+ * forks next inherit the new answer).  A parent gone, dead, evicted or
+ * not vouched for cannot confirm anything.
+ */
+static int parent_agrees(struct resolver *r, const struct slot *s,
+			 int64_t now)
+{
+	struct slot *ps = s->ppid > 0 ? find(r, s->ppid) : NULL;
+	struct ident mine, theirs;
+	uint64_t start = 0;
+	int e;
+
+	if (!ps || ps->exited || !vouched(r, now))
+		return 0;
+	unpack(s, &mine);
+	if (ps->origin == FROM_READ && (int32_t)(ps->seq - s->seq) > 0) {
+		unpack(ps, &theirs); /* read since the fork */
+		return same_answer(&mine, &theirs);
+	}
+	r->st.parent_rereads++;
+	r->st.proc_reads++;
+	e = procfs_ident(r->proc_root, s->ppid, &theirs, &start, 0);
+	if (e < 0)
+		return 0; /* gone or dead: its slot learns at its exit */
+	store_read(r, ps, s->ppid, &theirs, start, e, now);
+	return same_answer(&mine, &theirs);
+}
+
+/*
+ * pid is gone (or dead) and s holds what was known of it: may that still
+ * be its answer?  Only a pod's: a process on the host may have moved
+ * itself (or been moved) into a pod between its last read and its exit,
+ * while leaving a pod takes the host's privileges.  And only when proven:
+ * read from the process itself while the connector vouched that the pid
+ * is the same process, or inherited from a parent still alive with that
+ * answer (parent_agrees).
+ */
+static int keep_gone(struct resolver *r, struct slot *s, int64_t now)
+{
+	struct ident id;
+
+	unpack(s, &id);
+	if (s->origin == FROM_READ)
+		return is_pod(&id) && vouched(r, now);
+	if (s->origin != FROM_PARENT)
+		return 0;
+	if (s->confirmed)
+		return is_pod(&id);
+	/* the parent is read even for a host answer: if it moved, the
+	 * children it forks next inherit where it is now */
+	if (!parent_agrees(r, s, now)) {
+		r->st.parent_disagree++;
+		return 0;
+	}
+	s->confirmed = 1;
+	return is_pod(&id);
+}
+
+/* Read pid now into its slot (and *out); a process gone or dead keeps a
+ * proven pod answer (keep_gone), never anything else. */
 static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 			      struct ident *out)
 {
@@ -245,31 +348,35 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	uint64_t start = 0;
 	int e;
 
+	if (s->pid != pid)
+		s->born_wall_ms = s->exit_wall_ms = 0; /* another's slot */
 	r->st.proc_reads++;
 	/* a healthy connector reports every fork, so no reuse goes unseen:
 	 * the start time (two stat reads, half the syscalls) is then not
 	 * needed; still_good re-reads such a slot if events are ever lost */
 	e = procfs_ident(r->proc_root, pid, &id, &start, !vouched(r, now));
-	if (e < 0 && s->pid == pid && !s->exited &&
-	    (s->origin == FROM_PARENT ||
-	     (s->origin == FROM_READ && vouched(r, now)))) {
-		/* gone already: the parent's answer stands, or the one read at
-		 * an earlier exec (sh -c 'exec true', read late: no fork since,
-		 * so the same process) */
+	if (e < 0 && s->pid == pid && !s->exited && keep_gone(r, s, now)) {
+		/* gone already (sh -c 'exec true' in a pod, read late: no
+		 * fork since, so the same process) */
 		s->checked_ms = now;
 		unpack(s, out);
 		return s;
 	}
-	if (s->pid != pid || e >= 0)
-		s->exited = 0;
 	*out = id;
-	s->pid = pack(s, &id) == 0 ? pid : 0; /* 0: given out, not cached */
-	s->origin = e < 0 ? FROM_NOTHING : FROM_READ;
-	s->has_start = e == 1;
-	s->start_skipped = e == 2;
+	if (e >= 0) {
+		store_read(r, s, pid, &id, start, e, now);
+		return s;
+	}
+	s->exited = 0;
+	s->pid = pack(s, &id) == 0 ? pid : 0;
+	s->origin = FROM_NOTHING;
+	s->confirmed = 0;
+	s->has_start = 0;
+	s->start_skipped = 0;
 	s->rt_known = 0;
-	s->start_time = start;
+	s->start_time = 0;
 	s->checked_ms = now;
+	s->seq = ++r->seq;
 	return s;
 }
 
@@ -308,8 +415,80 @@ static struct slot *lookup_slot(struct resolver *r, int32_t pid, int64_t now,
 	*ret_hit = s && still_good(r, s, now);
 	if (!*ret_hit)
 		return read_into(r, pid, now, out);
+	if (s->origin == FROM_PARENT && !s->confirmed) {
+		/* an inherited answer is used only if still true: the
+		 * process's own cgroup while it lives, else its parent's */
+		if (!s->exited)
+			return read_into(r, pid, now, out);
+		if (!keep_gone(r, s, now)) {
+			memset(out, 0, sizeof *out);
+			out->state = IDENT_UNRESOLVED;
+			out->reason = REASON_NO_PROC;
+			return s;
+		}
+	}
 	unpack(s, out);
 	return s;
+}
+
+static void unsure(struct ident *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	ret->state = IDENT_UNRESOLVED;
+	ret->reason = REASON_NO_PROC;
+}
+
+/*
+ * A record of pid written at t: 1 when it may be the current owner's (or
+ * nothing tells), else *ret is filled (0).  ghosts[] holds, per pid, the
+ * time of its last fork and what was known of the process that had the
+ * pid before (struct slot: born_wall_ms is the new owner's fork,
+ * exit_wall_ms the previous owner's exit).  A record from before that
+ * fork is the previous owner's: its pod when proven (read from it alive,
+ * or inherited and confirmed), else "?"; one within the window, "?".
+ */
+static int owner_at(struct resolver *r, int32_t pid, int64_t t,
+		    struct ident *ret)
+{
+	const struct slot *g = &r->ghosts[(uint32_t)pid & (RESOLVE_GHOSTS - 1)];
+	int64_t w = RESOLVE_REUSE_WINDOW_MS;
+
+	if (!t || g->pid != pid || !g->born_wall_ms ||
+	    t > g->born_wall_ms + w ||
+	    t < g->born_wall_ms - RESOLVE_LIVE_LAG_MS)
+		return 1;
+	if (t >= g->born_wall_ms - w) {
+		/* near the fork: the current owner's, unless the previous
+		 * one was still there then */
+		if (!g->exit_wall_ms || t > g->exit_wall_ms + w)
+			return 1;
+	} else if (g->exit_wall_ms && t <= g->exit_wall_ms + w &&
+		   (g->origin == FROM_READ || g->confirmed) &&
+		   (g->state == IDENT_CONTAINER ||
+		    g->state == IDENT_POD_ONLY)) {
+		r->st.predecessor++;
+		unpack(g, ret);
+		return 0;
+	}
+	r->st.reuse_unsure++;
+	unsure(ret);
+	return 0;
+}
+
+void resolver_lookup_at(struct resolver *r, int32_t pid, int64_t now,
+			int64_t rec_wall_ms, struct ident *ret)
+{
+	if (pid > 0 && !owner_at(r, pid, rec_wall_ms, ret)) {
+		r->st.lookups++;
+		count(&r->st, ret);
+		return;
+	}
+	resolver_lookup(r, pid, now, ret);
+}
+
+void resolver_event_wall(struct resolver *r, int64_t wall_ms)
+{
+	r->ev_wall_ms = wall_ms;
 }
 
 void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
@@ -352,6 +531,10 @@ static int slot_runtime_kind(struct resolver *r, struct slot *s, int32_t pid)
 
 	if (s && s->rt_known)
 		return s->rt_kind;
+	/* a runtime lives on the host: a pod's process named runc is not one
+	 * (comm is the process's own choice) */
+	if (!s || s->origin != FROM_READ || s->state != IDENT_HOST)
+		return 0;
 	kind = procfs_runtime_kind(r->proc_root, pid);
 	if (s) {
 		s->rt_known = 1;
@@ -369,13 +552,23 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		      int64_t now, int parent_watched)
 {
 	struct ident pid_of_parent;
-	struct slot *s;
+	struct slot *s, *g;
 	int hit;
 
 	if (child <= 0)
 		return;
-	/* a new process: whatever was cached for this pid is a predecessor */
+	/* a new process: whatever was cached for this pid is a predecessor,
+	 * kept with the fork's time for its late records (owner_at) */
 	s = find(r, child);
+	g = &r->ghosts[(uint32_t)child & (RESOLVE_GHOSTS - 1)];
+	if (s && s->exit_wall_ms) {
+		*g = *s;
+	} else {
+		memset(g, 0, sizeof *g);
+		g->state = IDENT_UNRESOLVED;
+	}
+	g->pid = child;
+	g->born_wall_ms = r->ev_wall_ms;
 	if (s)
 		s->pid = 0;
 	if (parent <= 0)
@@ -387,8 +580,9 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	/* a runtime's child may be moved before its exec: it has its own
 	 * answer or none (the parent's slot, unless given out uncached) */
 	if (parent_watched ||
-	    slot_runtime_kind(r, s->pid == parent ? s : NULL, parent) ==
-	    PROCFS_RUNTIME) {
+	    (pid_of_parent.state == IDENT_HOST &&
+	     slot_runtime_kind(r, s->pid == parent ? s : NULL, parent) ==
+	     PROCFS_RUNTIME)) {
 		r->st.runtime_parent++;
 		return;
 	}
@@ -397,6 +591,8 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	pid_of_parent.nspid = 0; /* the child's own is not known */
 	s->pid = pack(s, &pid_of_parent) == 0 ? child : 0;
 	s->origin = FROM_PARENT;
+	s->ppid = parent;
+	s->seq = ++r->seq;
 	s->checked_ms = now;
 	r->st.inherited++;
 }
@@ -426,6 +622,7 @@ void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now)
 	}
 	s->exited = 1;
 	s->exited_ms = now;
+	s->exit_wall_ms = r->ev_wall_ms;
 }
 
 void resolver_connector(struct resolver *r, int active)

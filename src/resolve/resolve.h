@@ -3,18 +3,24 @@
  * pid costs one read, not one per record, and with the process connector's
  * events (resolver_on_fork/exec/exit) so short-lived processes are caught.
  *
- * Where an answer comes from, best first:
- *  - the process's own cgroup file, read at its exec (the connector) or at
- *    the first record that names it;
- *  - its parent's answer, taken at the fork the connector reported, only
- *    when the parent resolved to a container and is not a runtime process
- *    (the shim or runc parent of a `kubectl exec` lives on the host);
- *  - nothing: IDENT_UNRESOLVED ("container_id=?"), never "host".
+ * Where an answer comes from, best first (README: How a pid is resolved):
+ *  - the process's own cgroup file, read while it lives: at its exec (the
+ *    connector) or at the first record that names it; a dead or dying
+ *    process (a zombie reads "/" on cgroup v1) or an empty file is no read;
+ *  - its parent's answer, taken at the fork the connector reported, unless
+ *    the parent is a runtime (by name and on the host by cgroup) or
+ *    watched: used only while still true (a live child is read itself; a
+ *    gone one keeps a pod's answer only if its living parent, read again,
+ *    still has it);
+ *  - nothing: IDENT_UNRESOLVED ("container_id=?"), never "host": a process
+ *    gone before it was read never keeps a host answer (it may have moved
+ *    itself into a pod).
  * Exited processes keep their answer for RESOLVE_EXIT_GRACE_MS, so records
  * arriving after the exit still resolve.  A reused pid never gets its
  * predecessor's answer: the connector's fork replaces the entry, and
  * without the connector (or after it lost events) an entry older than
- * RESOLVE_REVALIDATE_MS is checked against the start time in stat.
+ * RESOLVE_REVALIDATE_MS is checked against the start time in stat.  A late
+ * record of the predecessor is matched by its time (resolver_lookup_at).
  */
 #ifndef P2P_RESOLVE_H
 #define P2P_RESOLVE_H
@@ -28,6 +34,19 @@
 #define RESOLVE_MISSING_TTL_MS 1000  /* how long "no such pid" is believed */
 #define RESOLVE_EXIT_GRACE_MS 30000  /* answers kept after an exit */
 #define RESOLVE_LOSSY_MS 5000        /* distrust after connector overruns */
+/*
+ * A record's time (audit(sec.msec), wall clock) against a fork's or an
+ * exit's (the connector's CLOCK_MONOTONIC, made wall clock by the caller
+ * with an offset it samples): closer than this, which process owned the pid
+ * is not known and the record gets "?".  It covers one tick of the coarse
+ * clock the kernel stamps audit records with (10 ms at HZ=100), the
+ * millisecond the stamp is cut to, and the offset's error (microseconds).
+ */
+#define RESOLVE_REUSE_WINDOW_MS 20
+#define RESOLVE_GHOSTS 4096          /* predecessors kept (power of 2) */
+/* a record stamped longer than this before the pid's fork is not from a
+ * live stream (a replay, a test's records): its time is not used */
+#define RESOLVE_LIVE_LAG_MS 600000
 
 struct resolve_stats {
 	uint64_t lookups;
@@ -42,6 +61,10 @@ struct resolve_stats {
 	uint64_t runtime_parent;/* forks from a runtime process: not inherited */
 	uint64_t exited_used;   /* records resolved after their process exited */
 	uint64_t evictions;     /* live entries pushed out by others */
+	uint64_t parent_rereads;/* parents read again to confirm a child's */
+	uint64_t parent_disagree;/* inherited answers refused: ? instead */
+	uint64_t predecessor;   /* records given the pid's previous owner's */
+	uint64_t reuse_unsure;  /* records too close to a pid's reuse: ? */
 	uint64_t host, container, pod_only, unresolved;
 };
 
@@ -57,6 +80,20 @@ void resolver_free(struct resolver *r);
  */
 void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 		     struct ident *ret);
+/*
+ * resolver_lookup_at - the same for a record written at rec_wall_ms (wall
+ * clock, ms; 0: unknown, as resolver_lookup): when pid was reused by a
+ * fork after the record was written, the answer is its previous owner's
+ * (a pod's only, as for any process gone); within RESOLVE_REUSE_WINDOW_MS
+ * of that fork, or with the previous owner unknown, "?".
+ */
+void resolver_lookup_at(struct resolver *r, int32_t pid, int64_t now,
+			int64_t rec_wall_ms, struct ident *ret);
+/*
+ * resolver_event_wall - the wall-clock time (ms; 0: unknown) of the
+ * connector event about to be given to resolver_on_fork/exit.
+ */
+void resolver_event_wall(struct resolver *r, int64_t wall_ms);
 
 /*
  * The connector's events, in kernel order.  A fork gives the child its

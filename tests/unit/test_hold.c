@@ -88,6 +88,75 @@ static struct pipeline *setup(struct conf *c, struct outq *q, int json,
 	return p;
 }
 
+/* A pipeline with a kubelet configured and no list yet (just started). */
+static struct pipeline *setup_start(struct conf *c, struct outq *q)
+{
+	struct pipeline *p;
+
+	conf_defaults(c);
+	snprintf(c->proc_root, sizeof c->proc_root, "%s", root);
+	snprintf(c->kubelet_url, sizeof c->kubelet_url, "http://127.0.0.1:9");
+	c->output_format = FORMAT_TEXT;
+	snprintf(c->labels, sizeof c->labels, "app");
+	c->hold_ms = 300;
+	c->proc_connector = 0;
+	outq_init(q, c->queue_max_bytes + (1 << 21));
+	p = pipeline_new(c, "worker-1", q);
+	podcache_set_request(pipeline_podcache(p), on_request, NULL);
+	ticket = 0;
+	return p;
+}
+
+/* Records that come before the first pod list wait for it (hold_ms). */
+static void start_cases(void)
+{
+	struct conf c;
+	struct outq q;
+	struct pipeline *p;
+
+	CASE("start: records before the first list wait for it, in order") {
+		p = setup_start(&c, &q);
+		pipeline_tick(p, 0);               /* the first fetch starts */
+		CHECK(ticket != 0);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 40);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=200", 41);
+		CHECK_INT(outq_used(&q), 0);
+		pipeline_pods(p, ticket, list(1), 90);
+		CHECK_STR(pipefix_take(&q),
+			  "type=SYSCALL msg=audit(1.0:1): pid=100 container_id=\"" CID "\" "
+			  "k8s_namespace=\"shop\" k8s_pod=\"web-0\" k8s_container=\"app\" "
+			  "k8s_pod_uid=\"" PUID "\" k8s_image=\"nginx:1.25\" "
+			  "k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_label_app=\"web\"\n"
+			  "type=SYSCALL msg=audit(1.0:2): pid=200\n");
+		CHECK_INT(pipeline_stats(p)->held, 1);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("start: a record before any fetch starts the first, and waits") {
+		p = setup_start(&c, &q);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 5);
+		CHECK(ticket != 0);
+		CHECK_INT(outq_used(&q), 0);
+		CHECK_INT(pipeline_deadline(p), 305);
+		pipeline_tick(p, 305);             /* no answer by hold_ms */
+		CHECK(outq_used(&q) > 0);
+		pipefix_take(&q);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("start: the first fetch failing releases at once") {
+		p = setup_start(&c, &q);
+		pipeline_tick(p, 0);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 10);
+		CHECK_INT(outq_used(&q), 0);
+		pipeline_pods(p, ticket, NULL, 20);
+		CHECK(outq_used(&q) > 0);
+		pipefix_take(&q);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+}
+
 int main(void)
 {
 	struct conf c;
@@ -101,6 +170,7 @@ int main(void)
 	mkpid(101, "0::/kubepods/pod" PUID "/" CID2 "\n");
 	mkpid(200, "0::/system.slice/sshd.service\n");
 
+	start_cases();
 	CASE("text: an unknown container waits for its fetch, later records behind it") {
 		uint64_t before;
 

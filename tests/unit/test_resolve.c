@@ -63,6 +63,226 @@ static void proc(int pid, const char *cgroup, unsigned long long start,
 #define POD_B "0::/kubepods/pod" UA "/" CB "\n"
 #define HOST "0::/system.slice/ssh.service\n"
 
+#define V1_ZOMBIE "3:memory:/\n2:pids:/\n1:name=systemd:/\n0::/\n"
+
+/* pid is a zombie: stat state Z, cgroup v1 reading "/" on every line */
+static void zombie(int pid)
+{
+	char buf[256];
+
+	put(pid, "cgroup", V1_ZOMBIE);
+	snprintf(buf, sizeof buf,
+		 "%d (x) Z 1 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 7 "
+		 "0 0 0\n", pid);
+	put(pid, "stat", buf);
+}
+
+/*
+ * Answers that go stale (issue 20): an inherited answer used only while
+ * still true, a dead or empty read never replacing a known answer, a
+ * runtime only on the host.  Pids 2000-2999.
+ */
+static void stale_cases(void)
+{
+	struct resolver *r = resolver_new(root);
+	struct ident id;
+
+	resolver_connector(r, 1);
+	CASE("stale: a host shell moved into a pod after its exec") {
+		proc(2000, HOST, 1, "sh", "2000");
+		resolver_on_exec(r, 2000, 10);          /* read: host */
+		proc(2000, POD_A, 1, "sh", "2000 1");   /* moves itself */
+		resolver_on_fork(r, 2000, 2001, 11, 0); /* inherits "host" */
+		resolver_on_exec(r, 2001, 12);          /* gone */
+		resolver_on_exit(r, 2001, 12);
+		resolver_lookup(r, 2001, 13, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		/* the parent was read again: its next children are the pod's */
+		resolver_on_fork(r, 2000, 2002, 14, 0);
+		resolver_on_exec(r, 2002, 15);          /* gone */
+		resolver_on_exit(r, 2002, 15);
+		resolver_lookup(r, 2002, 16, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+		CHECK_STR(id.container_id, CA);
+	}
+	CASE("stale: a child gone before its read, its pod parent moved: ?") {
+		proc(2010, POD_A, 1, "sh", "2010 1");
+		resolver_on_exec(r, 2010, 20);
+		resolver_on_fork(r, 2010, 2011, 21, 0); /* inherits pod A */
+		proc(2010, POD_B, 1, "sh", "2010 1");   /* moved by an agent */
+		resolver_on_exit(r, 2011, 22);          /* never read */
+		resolver_lookup(r, 2011, 23, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		CHECK(resolver_stats(r)->parent_disagree >= 1);
+	}
+	CASE("stale: a child of a pod parent that is gone too: ?") {
+		proc(2020, POD_A, 1, "sh", "2020 1");
+		resolver_on_exec(r, 2020, 30);
+		resolver_on_fork(r, 2020, 2021, 31, 0);
+		gone(2020);
+		resolver_on_exit(r, 2020, 32);
+		resolver_on_exit(r, 2021, 32);
+		resolver_lookup(r, 2021, 33, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("stale: the parents of many gone children are read once a batch") {
+		uint64_t rr;
+
+		proc(2030, POD_A, 1, "sh", "2030 1");
+		resolver_on_exec(r, 2030, 40);
+		for (int c = 2031; c < 2041; c++) {
+			resolver_on_fork(r, 2030, c, 41, 0);
+			resolver_on_exec(r, c, 41);
+			resolver_on_exit(r, c, 41);
+		}
+		rr = resolver_stats(r)->parent_rereads;
+		for (int c = 2031; c < 2041; c++) {
+			resolver_lookup(r, c, 42, &id);
+			CHECK_STR(id.container_id, CA);
+		}
+		/* confirmed at their exec: no read more at the records */
+		CHECK_INT(resolver_stats(r)->parent_rereads, rr);
+	}
+	CASE("stale: a zombie on cgroup v1 does not replace an inherited pod") {
+		proc(2050, POD_A, 1, "sh", "2050 1");
+		resolver_on_exec(r, 2050, 50);
+		resolver_on_fork(r, 2050, 2051, 51, 0);
+		zombie(2051);                           /* never reaped */
+		resolver_lookup(r, 2051, 52, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+		CHECK_STR(id.container_id, CA);
+	}
+	CASE("stale: a zombie read at its exec keeps its inherited pod") {
+		resolver_on_fork(r, 2050, 2052, 53, 0);
+		zombie(2052);
+		resolver_on_exec(r, 2052, 54);
+		resolver_lookup(r, 2052, 55, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+	}
+	CASE("stale: a process exiting (PF_EXITING, not yet a zombie) is ?") {
+		char buf[256];
+
+		put(2055, "cgroup", V1_ZOMBIE);
+		snprintf(buf, sizeof buf, "2055 (x) R 1 1 1 0 -1 4194564 1 0 0 0 "
+			 "0 0 0 0 20 0 1 0 7 0 0 0\n");
+		put(2055, "stat", buf);
+		resolver_lookup(r, 2055, 56, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		put(2056, "cgroup", V1_ZOMBIE);
+		snprintf(buf, sizeof buf, "2056 (x) R 1 1 1 0 -1 4194560 1 0 0 0 "
+			 "0 0 0 0 20 0 1 0 7 0 0 0\n");
+		put(2056, "stat", buf);
+		resolver_lookup(r, 2056, 56, &id);
+		CHECK_INT(id.state, IDENT_HOST); /* the same, alive: host */
+	}
+	CASE("stale: a zombie with nothing known is ?, not host") {
+		zombie(2053);
+		resolver_lookup(r, 2053, 56, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("stale: an empty cgroup file does not replace a known answer") {
+		resolver_on_fork(r, 2050, 2054, 57, 0);
+		proc(2054, POD_A, 1, "x", "2054 1");
+		put(2054, "cgroup", "");
+		resolver_on_exec(r, 2054, 58);
+		resolver_lookup(r, 2054, 59, &id);
+		CHECK_INT(id.state, IDENT_CONTAINER);
+	}
+	CASE("stale: a pod's process named runc is the pod's, not a runtime") {
+		uint64_t rp = resolver_stats(r)->runtime_parent;
+
+		proc(2060, POD_A, 1, "runc", "2060 1");
+		resolver_on_exec(r, 2060, 60);
+		CHECK_INT(resolver_runtime_kind(r, 2060), 0);
+		resolver_on_fork(r, 2060, 2061, 61, 0);
+		resolver_on_exit(r, 2061, 62);
+		resolver_lookup(r, 2061, 63, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->runtime_parent, rp);
+		proc(2062, HOST, 1, "runc", "2062");
+		resolver_on_exec(r, 2062, 64);
+		CHECK_INT(resolver_runtime_kind(r, 2062), PROCFS_RUNTIME);
+	}
+	CASE("stale: a live inherited child is read itself when used") {
+		proc(2070, HOST, 1, "sh", "2070");
+		resolver_on_exec(r, 2070, 70);
+		resolver_on_fork(r, 2070, 2071, 71, 0);
+		proc(2071, POD_A, 1, "x", "2071 1");    /* moved itself */
+		resolver_lookup(r, 2071, 72, &id);
+		CHECK_STR(id.container_id, CA);
+	}
+	resolver_free(r);
+}
+
+/*
+ * A reused pid told apart by time (issue 20): a late record of the pid's
+ * previous owner.  Wall-clock ms around T; pids 3000-3999.
+ */
+#define T 1700000000000LL
+static void reuse_cases(void)
+{
+	struct resolver *r = resolver_new(root);
+	struct ident id;
+	int64_t w = RESOLVE_REUSE_WINDOW_MS;
+
+	resolver_connector(r, 1);
+	proc(3000, POD_A, 1, "sh", "3000 1");
+	proc(3010, POD_B, 1, "sh", "3010 1");
+	resolver_on_exec(r, 3000, 1);
+	resolver_on_exec(r, 3010, 1);
+	CASE("reuse: a late record of pod A's process, the pid now pod B's") {
+		resolver_event_wall(r, T);
+		resolver_on_fork(r, 3000, 3001, 2, 0);
+		proc(3001, POD_A, 2, "true", "3001 2");
+		resolver_on_exec(r, 3001, 2);           /* read: pod A */
+		resolver_event_wall(r, T + 5);
+		resolver_on_exit(r, 3001, 3);
+		gone(3001);
+		resolver_event_wall(r, T + 100);
+		resolver_on_fork(r, 3010, 3001, 4, 0);  /* pod B's now */
+		proc(3001, POD_B, 3, "x", "3001 3");
+		resolver_lookup_at(r, 3001, 5, T + 3, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->predecessor, 1);
+		resolver_lookup_at(r, 3001, 5, T + 100 + w + 1, &id);
+		CHECK_STR(id.container_id, CB);
+	}
+	CASE("reuse: a record within the window of an exit and fork is ?") {
+		resolver_lookup_at(r, 3001, 6, T + 100 - w + 1, &id);
+		CHECK_STR(id.container_id, CB); /* A gone since T + 5 */
+		resolver_event_wall(r, T + 300);
+		resolver_on_exit(r, 3001, 6);
+		resolver_event_wall(r, T + 305);
+		resolver_on_fork(r, 3000, 3001, 7, 0);  /* pod A's again */
+		proc(3001, POD_A, 4, "y", "3001 4");
+		resolver_lookup_at(r, 3001, 8, T + 303, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup_at(r, 3001, 8, T + 300 + w, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup_at(r, 3001, 8, T + 305 + w + 1, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK(resolver_stats(r)->reuse_unsure >= 2);
+	}
+	CASE("reuse: before the fork, the previous owner unknown: ?") {
+		resolver_event_wall(r, T + 200);
+		resolver_on_fork(r, 3010, 3002, 7, 0);  /* nothing before */
+		resolver_lookup_at(r, 3002, 8, T + 150, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup_at(r, 3002, 8, T + 201, &id); /* its own */
+		CHECK_STR(id.container_id, CB);
+		/* its own record, stamped a coarse tick before the fork */
+		resolver_lookup_at(r, 3002, 8, T + 200 - 10, &id);
+		CHECK_STR(id.container_id, CB);
+	}
+	CASE("reuse: no time (0) or a replayed record: as before") {
+		resolver_lookup_at(r, 3001, 9, 0, &id);
+		CHECK_STR(id.container_id, CA);
+		resolver_lookup_at(r, 3001, 9, T - RESOLVE_LIVE_LAG_MS - 1, &id);
+		CHECK_STR(id.container_id, CA);
+	}
+	resolver_free(r);
+}
+
 int main(void)
 {
 	struct resolver *r;
@@ -150,12 +370,12 @@ int main(void)
 		CHECK_STR(id.container_id, CB);
 	}
 	CASE("connector: nothing inherited from a runtime parent (runc, shim)") {
-		proc(500, POD_A, 70, "runc:[2:INIT]", "500 1");
+		proc(500, HOST, 70, "runc", "500");
 		resolver_on_fork(r, 500, 501, 400, 0);
 		resolver_lookup(r, 501, 401, &id);
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 		CHECK_INT(resolver_stats(r)->runtime_parent, 1);
-		proc(510, POD_A, 71, "containerd-shim", "510");
+		proc(510, HOST, 71, "containerd-shim", "510");
 		resolver_on_fork(r, 510, 511, 400, 0);
 		resolver_lookup(r, 511, 401, &id);
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
@@ -164,7 +384,7 @@ int main(void)
 		uint64_t rp = resolver_stats(r)->runtime_parent,
 			 inh = resolver_stats(r)->inherited;
 
-		proc(520, POD_A, 72, "runc", "520 1");
+		proc(520, HOST, 72, "runc", "520");
 		resolver_on_fork(r, 520, 521, 410, 0);
 		put(520, "comm", "sh\n"); /* unseen until its exec */
 		resolver_on_fork(r, 520, 522, 411, 0);
@@ -174,15 +394,19 @@ int main(void)
 		resolver_on_fork(r, 520, 523, 413, 0);
 		CHECK_INT(resolver_stats(r)->runtime_parent - rp, 2);
 		CHECK_INT(resolver_stats(r)->inherited - inh, 1);
-		resolver_lookup(r, 523, 414, &id);
-		CHECK_STR(id.container_id, CA);
+		gone(520);
+		proc(520, HOST, 72, "sh", "520");
+		resolver_on_exit(r, 523, 414); /* gone: only a pod's is kept */
+		resolver_lookup(r, 523, 415, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
 	}
-	CASE("connector: a child gone before its exec inherits a host parent") {
+	CASE("connector: a child gone before its exec read: not host, ?") {
+		/* it may have moved itself into a pod before its exec */
 		proc(600, HOST, 80, "bash", "600");
 		resolver_on_fork(r, 600, 601, 500, 0);
 		resolver_on_exec(r, 601, 500); /* already gone */
 		resolver_lookup(r, 601, 501, &id);
-		CHECK_INT(id.state, IDENT_HOST);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
 	}
 	CASE("connector: gone at a second exec: the answer of its first stands") {
 		proc(640, HOST, 84, "bash", "640");
@@ -318,6 +542,8 @@ int main(void)
 		put(904, "stat", "904 (x) S 1");
 		CHECK(procfs_start_time(root, 904, &st) < 0);
 	}
+	stale_cases();
+	reuse_cases();
 	{
 		char cmd[300];
 

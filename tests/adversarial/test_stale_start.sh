@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# test_stale_start.sh - a plugin started mid-stream with a kubelet
+# configured: a pod's loop of /usr/bin/true is running when auditd (and the
+# plugin) start, so the first records arrive before the first pod list (60
+# pods, from the HTTPS kubelet stand-in, tests/tools/kubeletd.py, answering
+# after 0.4 s).  They wait for it (hold_ms = 1000), so they carry the
+# pod's names.  Asserted: none of the pod's records to the
+# host or another pod; named (k8s_pod) at least 99% of them.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/auditd.sh"
+. "$(dirname "$0")/../lib/podcg.sh"
+. "$(dirname "$0")/../lib/kubelet.sh"
+R=$(t_repo_root)
+BIN=$R/${B:-build}/audisp-pid2pod
+T=$R/tests/tools
+W=$(t_workdir)
+chmod 0755 "$W"
+N=3000
+
+U1=$(cat /proc/sys/kernel/random/uuid)
+C1=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+podcg_create app cgroupfs "$U1" "$C1" >/dev/null || t_fail "podcg app" "create"
+specs=("shop/web-0/$U1/app=$C1")
+for i in $(seq 59); do
+	specs+=("ns$i/pod-$i/$(cat /proc/sys/kernel/random/uuid)/c=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')")
+done
+python3 "$T/mkpodlist.py" -o "$W/list.json" pods "${specs[@]}" ||
+	t_fail "mkpodlist" "60 pods"
+# the HTTPS stand-in answering each /pods after 0.4 s: the first list
+# comes well after the first records
+kubelet_fault_start "$W/k" slow:0.4 "$W/list.json" ||
+	{ t_fail "kubeletd" "did not start"; t_done; exit; }
+{
+	printf 'output = file\noutput_file = %s/plugin.out\nlog_file = %s/plugin.log\n' "$W" "$W"
+	printf 'kubelet_url = %s\nkubelet_ca_file = %s/k/ca.crt\n' "$KUBELET_FAULT_URL" "$W"
+	printf 'kubelet_token_file = %s/k/token\nhold_ms = 1000\n' "$W"
+} >"$W/p.conf"
+chmod 0640 "$W/p.conf"
+
+# the rule first, the loop running: auditd and the plugin start mid-stream
+auditd_rule -a always,exit -F arch=b64 -S execve -F exe=/usr/bin/true -k p2p_start
+a=$(podcg_spawn app /bin/bash -c "for i in \$(seq $N); do /usr/bin/true; done; sleep 0.5")
+auditd_with_plugin "$W" "$BIN" "$W/p.conf" q_depth=20000 || { t_done; exit; }
+auditctl -b 16384 >/dev/null
+t_wait_for 30000 sh -c "! kill -0 $a 2>/dev/null"
+t_wait_for 5000 grep -q "kubelet: pod list of 60 pods" "$W/plugin.log" ||
+	t_fail "the plugin has the pod list" "$(grep kubelet "$W/plugin.log" | tail -2)"
+sleep 1.5
+auditd_stop
+
+/usr/bin/python3 - "$W/plugin.out" "$a" "$C1" <<'PYEOF'
+import re, sys
+out, a, cid = sys.argv[1:]
+c = {'named': 0, 'right': 0, 'unresolved': 0, 'host': 0, 'other': 0}
+for line in open(out, 'rb'):
+    line = line.decode('utf-8', 'replace')
+    if 'key="p2p_start"' not in line or not line.startswith('type=SYSCALL'):
+        continue
+    if ' ppid=%s ' % a not in line:
+        continue
+    m = re.search(r' container_id=("?)([0-9a-f]{64}|\?)\1', line)
+    got = m.group(2) if m else None
+    c['right' if got == cid else 'unresolved' if got == '?' else 'host' if got is None else 'other'] += 1
+    if got == cid and ' k8s_pod="web-0" ' in line:
+        c['named'] += 1
+n = c['right'] + c['unresolved'] + c['host'] + c['other']
+print('# %d records of the pod: %s' % (n, c), file=sys.stderr)
+res = [('records of the pod arrived (%d)' % n, n >= 100),
+       ('none of the pod\'s to the host (%d) or another pod (%d)' % (c['host'], c['other']),
+        c['host'] == 0 and c['other'] == 0),
+       ('named at start: %.2f%% of %d (floor 99%%)' % (100.0 * c['named'] / max(n, 1), n),
+        c['named'] >= 0.99 * n and n > 0)]
+for name, ok in res:
+    print(('ok - ' if ok else 'not ok - ') + name)
+sys.exit(0 if all(ok for _, ok in res) else 1)
+PYEOF
+py=$?
+t_done
+exit $((py | $?))
