@@ -41,7 +41,7 @@ res = []
 for cid, (ns, pod, ctr, uid) in want.items():
     recs = [l for l in out if b'container_id="%s"' % cid.encode() in l]
     good = [l for l in recs if (b' container_id="%s" k8s_namespace="%s" k8s_pod="%s" '
-            b'k8s_container="%s" k8s_pod_uid="%s"' % (cid.encode(), ns, pod, ctr, uid)) in l
+            b'k8s_container="%s" k8s_pod_id="%s"' % (cid.encode(), ns, pod, ctr, uid)) in l
             and b'k8s_image="docker.io/library/busybox:1.36"' in l]
     trues = [l for l in good if b'comm="true"' in l]
     print("# %s/%s: %d records with its id, %d named, %d of them the exec'd true"
