@@ -60,7 +60,7 @@ done
 # runs at once (two work trees, or .ci/packages.sh) take turns; -o keeps
 # the lock's fd from the daemons a test starts.
 LOCK=${P2P_LOCK:-/tmp/p2p-auditd.lock}
-for t in tests/lint/test_*.sh tests/integration/test_*.sh tests/tools/test_*.sh; do
+for t in tests/lint/test_*.sh tests/integration/test_*.sh tests/adversarial/test_*.sh tests/tools/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$(basename "$t" .sh)" flock -o "$LOCK" env B="$B" bash "$t"
 done
