@@ -130,17 +130,18 @@ enum trust {
 };
 
 #define TYPE_NAME_MAX 40
+#define TYPE_CACHE_SLOTS 32 /* type names seen, by a hash of the name */
 
-static enum trust type_trust(const struct record *r)
-{
+struct type_slot {
+	uint8_t len;       /* 0: empty */
+	uint8_t trust;
 	char name[TYPE_NAME_MAX];
-	int t;
+};
 
-	if (r->type_len >= sizeof name)
-		return TRUST_FIRST;
-	memcpy(name, r->type, r->type_len);
-	name[r->type_len] = '\0';
-	t = audit_name_to_msg_type(name);
+static enum trust type_lookup(const char *name)
+{
+	int t = audit_name_to_msg_type(name);
+
 	if (t == AUDIT_USER || (t >= AUDIT_FIRST_USER_MSG &&
 				t <= AUDIT_LAST_USER_MSG) ||
 	    (t >= AUDIT_FIRST_USER_MSG2 && t <= AUDIT_LAST_USER_MSG2))
@@ -150,6 +151,27 @@ static enum trust type_trust(const struct record *r)
 	if (t == AUDIT_OBJ_PID)
 		return TRUST_OBJ;
 	return TRUST_FIRST;
+}
+
+/* The trust of r's type: libaudit's number for its name, remembered. */
+static enum trust type_trust(const struct record *r)
+{
+	static __thread struct type_slot cache[TYPE_CACHE_SLOTS];
+	struct type_slot *c;
+	unsigned h = r->type_len;
+
+	if (r->type_len >= TYPE_NAME_MAX)
+		return TRUST_FIRST;
+	for (uint32_t i = 0; i < r->type_len; i++)
+		h = h * 31 + (unsigned char)r->type[i];
+	c = &cache[h % TYPE_CACHE_SLOTS];
+	if (c->len != r->type_len || memcmp(c->name, r->type, c->len) != 0) {
+		memcpy(c->name, r->type, r->type_len);
+		c->name[r->type_len] = '\0';
+		c->len = (uint8_t)r->type_len;
+		c->trust = (uint8_t)type_lookup(c->name);
+	}
+	return (enum trust)c->trust;
 }
 
 /* A token-aware scan of the fields (see the top of the file). */
