@@ -216,8 +216,8 @@ pod_exec_check() { # NAME MARKER
 	s=$(serial_of "$m")
 	line=$(syscall_of "$s")
 	if [[ $line == *"audisp-pid2pod"* && $line == *"key=\"p2p_exec\""* &&
-		$line == *"container_id=\"$CID\""* && $line == *"k8s_pod_uid=\"$POD_UID\""* ]]; then
-		pass "$name: the pod's execve in syslog carries container_id and k8s_pod_uid (serial $s)"
+		$line == *"container_id=\"$CID\""* && $line == *"k8s_pod_id=\"$POD_UID\""* ]]; then
+		pass "$name: the pod's execve in syslog carries container_id and k8s_pod_id (serial $s)"
 	else
 		fail "$name" "SYSCALL of serial $s: ${line:0:400}"
 	fi

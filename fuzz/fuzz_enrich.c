@@ -91,8 +91,8 @@ static void model(struct due *due, unsigned *n, const char *pfx,
 	add(due, n, pfx, "k8s_namespace", nm->namespace_);
 	add(due, n, pfx, "k8s_pod", nm->pod);
 	add(due, n, pfx, "k8s_container", nm->container);
-	add(due, n, pfx, "k8s_pod_uid", id->pod_uid);
-	add(due, n, pfx, "k8s_nspid", nspid);
+	add(due, n, pfx, "k8s_pod_id", id->pod_uid);
+	add(due, n, pfx, "k8s_pid_inside", nspid);
 	add(due, n, pfx, "k8s_image", nm->image);
 	add(due, n, pfx, "k8s_owner", nm->owner);
 	add(due, n, pfx, "k8s_sa", nm->sa);
@@ -110,6 +110,8 @@ static void model(struct due *due, unsigned *n, const char *pfx,
 			key[k++] = (char)c;
 		}
 		key[k] = '\0';
+		if (enrich_name_ends_in_key(key + 10))
+			strcat(key, "_");
 		add(due, n, pfx, key, nm->label_vals[i]);
 	}
 }

@@ -4,8 +4,13 @@
  * record_scan() finds what pid2pod needs in a line auditd handed over:
  * the optional node= prefix, the type, the audit(SEC.MS:SERIAL) stamp, where
  * the 0x1D interpretation tail starts, the record's own pid= and opid=
- * fields (found by a field-aware scan, so a comm= or msg='...' value holding
- * "pid=" does not count) and where inserted fields must go.
+ * fields and where inserted fields must go.  The pid taken is the one the
+ * kernel (or auditd) wrote, never text a process chose: a field-aware scan
+ * (a comm="..." value holding "pid=" does not count), and per record type
+ * the place the kernel puts it (record.c's table: user-space records only
+ * before msg=', NETFILTER_CFG only in the kernel's tail after the raw table
+ * name, opid= only first in OBJ_PID).  User-space records get the inserted
+ * fields just before " msg='", ahead of anything the sender wrote.
  */
 #ifndef P2P_RECORD_H
 #define P2P_RECORD_H
@@ -24,8 +29,10 @@ enum record_flags {
 	REC_EOE = 1 << 0,       /* type=EOE: ends an event, never emitted */
 	REC_BAD_HEADER = 1 << 1, /* no type=/msg=audit(...): header */
 	REC_HAS_NUL = 1 << 2,   /* NUL bytes inside the line */
-	REC_USER_MSG = 1 << 3,  /* msg='...' field with its closing quote */
+	REC_USER_MSG = 1 << 3,  /* a user-space record's msg='...' (sender's text) */
 	REC_BAD_PID = 1 << 4,   /* a pid= or opid= value that is no number */
+	REC_PID_FORGED = 1 << 5, /* pid= text where the kernel's should be,
+				  * not written by it: unresolved, never used */
 };
 
 #define RECORD_NO_PID (-1)

@@ -1,8 +1,9 @@
 /*
  * enrich.c - build the output line: the record, byte for byte, with the
  * Kubernetes fields inserted where auparse still reads them (before the 0x1D
- * tail; after msg='...' in user records).  No allocation: fields are encoded
- * into a stack buffer, then the three pieces are copied once.
+ * tail; in user-space records before " msg='", ahead of the sender's text).
+ * No allocation: fields are encoded into a stack buffer, then the three
+ * pieces are copied once.  Field names never end in an audit key (below).
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,45 @@
 #define FIELDS_MAX (2 * (10 + ENRICH_LABELS_MAX))
 #define FIELD_NAME_MAX 96
 #define LABEL_KEY_MAX 63
+
+const char *const enrich_field_names[] = {
+	"container_id", "k8s_namespace", "k8s_pod", "k8s_container",
+	"k8s_pod_id", "k8s_pid_inside", "k8s_image", "k8s_owner", "k8s_sa",
+	NULL,
+};
+
+/*
+ * Field names ausearch/aureport look for by substring (strstr(text,
+ * "uid=") in ausearch-parse.c: "uid=" is found inside "k8s_pod_uid=",
+ * and the record is dropped or misread), and the kernel's and
+ * user space's common names beside them.  "id" is not here: ausearch
+ * looks for it only as " id=", and a bare "id=" would already hit every
+ * uid=/pid= of every record.
+ */
+const char *const enrich_audit_keys[] = {
+	"pid", "ppid", "opid", "uid", "auid", "euid", "suid", "fsuid", "ouid",
+	"oauid", "loginuid", "gid", "egid", "sgid", "fsgid", "ogid", "ses",
+	"oses", "subj", "obj", "tcontext", "scontext", "tclass", "comm",
+	"ocomm", "exe", "key", "res", "result", "acct", "hostname", "addr",
+	"saddr", "laddr", "raddr", "cwd", "terminal", "tty", "vm", "uuid",
+	"type", "arch", "syscall", "success", "exit", "a0", "a1", "a2", "a3",
+	"items", "path", "name", "inode", "dev", "mode", "op", "msg", "data",
+	"proctitle", "argc", "sig", "grp", "cmd", "table", "family",
+	NULL,
+};
+
+int enrich_name_ends_in_key(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *const *k = enrich_audit_keys; *k; k++) {
+		size_t kl = strlen(*k);
+
+		if (kl <= n && memcmp(name + n - kl, *k, kl) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 struct fieldbuf {
 	char buf[OUTPUT_LINE_MAX + 256];
@@ -69,10 +109,10 @@ static void put_subject(struct fieldbuf *fb, const char *pfx,
 		put(fb, pfx, "k8s_pod", nm->pod, 0);
 		put(fb, pfx, "k8s_container", nm->container, 0);
 	}
-	put(fb, pfx, "k8s_pod_uid", id->pod_uid, 0);
+	put(fb, pfx, "k8s_pod_id", id->pod_uid, 0);
 	if (s->nspid > 0) {
 		snprintf(nspid, sizeof nspid, "%d", (int)s->nspid);
-		put(fb, pfx, "k8s_nspid", nspid, 0);
+		put(fb, pfx, "k8s_pid_inside", nspid, 0);
 	}
 	if (!nm)
 		return;
@@ -83,7 +123,8 @@ static void put_subject(struct fieldbuf *fb, const char *pfx,
 		char key[LABEL_KEY_MAX + 1];
 
 		enrich_label_key(key, sizeof key, nm->label_keys[i]);
-		snprintf(lname, sizeof lname, "k8s_label_%s", key);
+		snprintf(lname, sizeof lname, "k8s_label_%s%s", key,
+			 enrich_name_ends_in_key(key) ? "_" : "");
 		put(fb, pfx, lname, nm->label_vals[i], 0);
 	}
 }

@@ -2,8 +2,12 @@
  * enrich.h - which fields a record gets and where they go.
  *
  * The fields, in their fixed order: container_id, k8s_namespace, k8s_pod,
- * k8s_container, k8s_pod_uid, k8s_nspid, k8s_image, k8s_owner, k8s_sa,
+ * k8s_container, k8s_pod_id, k8s_pid_inside, k8s_image, k8s_owner, k8s_sa,
  * k8s_label_<key>...  (OBJ_PID targets: the same names prefixed with "o").
+ * No name ends in an audit key (ausearch finds "uid=" inside "x_uid="): a
+ * label key that would is written k8s_label_<key>_.
+ * Placement: before the 0x1D tail, or at the end; in user-space records
+ * just before " msg='" (record.h), so before anything the sender wrote.
  * When a line would grow past OUTPUT_LINE_MAX the optional fields are left
  * out first, last ones first (labels, then sa, owner, image, nspid, ...),
  * container_id last of all; each field left out is counted.
@@ -18,6 +22,14 @@
 #include "input/record.h"
 
 #define ENRICH_LABELS_MAX K8S_LABELS_MAX
+
+/* The fixed field names, in order, NULL-terminated (labels follow them). */
+extern const char *const enrich_field_names[];
+/* Audit field names no name of ours may end in, NULL-terminated. */
+extern const char *const enrich_audit_keys[];
+
+/* enrich_name_ends_in_key - 1 when name ends in one of enrich_audit_keys. */
+int enrich_name_ends_in_key(const char *name);
 
 /* One side of a record: the subject (pid=) or the object (opid=). */
 struct enrich_subject {
@@ -57,7 +69,8 @@ size_t enrich_malformed(char *dst, size_t cap, const char *line, size_t len,
 /*
  * enrich_label_key - turn a label key into the field-name suffix: lowercase,
  * every byte outside [a-z0-9_] becomes '_'.  Writes at most cap-1 bytes
- * and a NUL; returns the length.
+ * and a NUL; returns the length.  (The field is k8s_label_<this>, with a
+ * '_' appended when it ends in an audit key.)
  */
 size_t enrich_label_key(char *dst, size_t cap, const char *key);
 

@@ -568,16 +568,21 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 		p->st.foreign_node++;
 	/* the record's own time: a pid reused since is told apart */
 	t = r.sec ? (int64_t)r.sec * 1000 + r.msec : 0;
-	if (mine && r.pid != RECORD_NO_PID) {
-		resolver_lookup_at(p->res, r.pid, now, t, &id);
+	if (mine && (r.pid != RECORD_NO_PID || (r.flags & REC_PID_FORGED))) {
+		/* a forged pid= (record.c): unresolved, "?", never its pod */
+		resolver_lookup_at(p->res, r.flags & REC_PID_FORGED ? 0 : r.pid,
+				   now, t, &id);
 		count_ident(p, &id);
 	}
 	if (mine && r.opid != RECORD_NO_PID)
 		resolver_lookup_at(p->res, r.opid, now, t, &oid);
 
 	if (p->format == FORMAT_JSON) {
+		/* a forged pid= names no one: the event's other records do */
 		if (eventtab_add(p->events, &r,
-				 id.state != IDENT_NONE ? &id : NULL, now) < 0)
+				 id.state != IDENT_NONE &&
+				 !(r.flags & REC_PID_FORGED) ? &id : NULL,
+				 now) < 0)
 			malformed(p, &r, line, len, orig_len);
 		eventtab_drain(p->events);
 	} else {

@@ -57,10 +57,10 @@ t_wait_for 5000 has_record "$W/plugin.out" "$p1" &&
 
 line() { grep -a "type=SYSCALL .* pid=$2 .*key=\"p2p_exec\"" "$1" | head -n 1; }
 l1=$(line "$W/plugin.out" "$p1")
-case $l1 in *" container_id=\"$CID1\" k8s_pod_uid=\"$UID1\""$'\x1d'*) t_ok "file: cgroupfs pod process enriched before the 0x1D tail";;
+case $l1 in *" container_id=\"$CID1\" k8s_pod_id=\"$UID1\""$'\x1d'*) t_ok "file: cgroupfs pod process enriched before the 0x1D tail";;
 	*) t_fail "file: cgroupfs pod process enriched" "$l1";; esac
 l2=$(line "$W/plugin.out" "$p2")
-case $l2 in *" container_id=\"$CID2\" k8s_pod_uid=\"$UID2\""$'\x1d'*) t_ok "file: systemd-style pod process enriched";;
+case $l2 in *" container_id=\"$CID2\" k8s_pod_id=\"$UID2\""$'\x1d'*) t_ok "file: systemd-style pod process enriched";;
 	*) t_fail "file: systemd-style pod process enriched" "$l2";; esac
 lh=$(line "$W/plugin.out" "$ph")
 case $lh in *container_id*) t_fail "file: host process has no fields" "$lh";;
@@ -96,7 +96,7 @@ p3=$(podcg_spawn pod1 sleep 2)
 t_wait_for 5000 has_record "$RSYSLOG_OUT" "$p3" || t_fail "syslog got the record" "pid=$p3"
 l3=$(line "$RSYSLOG_OUT" "$p3")
 # rsyslog shows the 0x1D byte as #035 (its control-character escaping)
-case $l3 in "local6.notice audisp-pid2pod["*"]: type=SYSCALL"*" container_id=\"$CID1\" k8s_pod_uid=\"$UID1\"#035ARCH="*)
+case $l3 in "local6.notice audisp-pid2pod["*"]: type=SYSCALL"*" container_id=\"$CID1\" k8s_pod_id=\"$UID1\"#035ARCH="*)
 	t_ok "syslog: enriched record, facility and priority as configured";;
 	*) t_fail "syslog: enriched record" "$l3";; esac
 sleep 0.3

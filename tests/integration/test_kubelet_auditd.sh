@@ -69,7 +69,7 @@ recs = [x for x in open(out, 'rb').read().decode('utf-8', 'replace').splitlines(
         if x.startswith('type=SYSCALL') and 'key="p2p_kube"' in x]
 by = lambda ppid: [x for x in recs if ' ppid=%s ' % ppid in x]
 want_app = (' container_id="%s" k8s_namespace="shop" k8s_pod="web-7d9f8-abcde" '
-            'k8s_container="app" k8s_pod_uid="%s" ' % (c1, u1))
+            'k8s_container="app" k8s_pod_id="%s" ' % (c1, u1))
 app = by(a)
 res = [("the app container's 5 execs carry namespace, pod, container and pod UID (%d of %d)"
         % (sum(want_app in x for x in app), len(app)),

@@ -350,8 +350,8 @@ ins = {}
 for cls, f in (('A', fa), ('B', fb), ('H', fh)):
     ins[cls] = [l for l in open(f).read().split('\n') if l and not l.startswith('type=EOE')]
 outs = [l for l in open(outp, 'rb').read().decode('utf-8', 'replace').split('\n') if l]
-want = {'A': {'container_id': cida, 'k8s_pod_uid': uida},
-        'B': {'container_id': cidb, 'k8s_pod_uid': uidb}, 'H': {}}
+want = {'A': {'container_id': cida, 'k8s_pod_id': uida},
+        'B': {'container_id': cidb, 'k8s_pod_id': uidb}, 'H': {}}
 n_in = sum(len(v) for v in ins.values())
 res = [('records out == records in (%d, %d)' % (n_in, len(outs)), n_in == len(outs))]
 got = {'A': [], 'B': [], 'H': []}

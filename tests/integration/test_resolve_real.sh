@@ -47,10 +47,10 @@ t_check "plugin exit 0" test $? -eq 0
 for p in "${pids[@]}"; do
 	line=$(grep -a " pid=$p " "$W/out.log")
 	if [ -n "${WANT_CID[$p]:-}" ]; then
-		want=" container_id=\"${WANT_CID[$p]}\" k8s_pod_uid=\"${WANT_UID[$p]}\""
+		want=" container_id=\"${WANT_CID[$p]}\" k8s_pod_id=\"${WANT_UID[$p]}\""
 		if [ "$p" = "$pn" ]; then
 			ns=$(awk '/^NSpid:/ {print $NF}' "/proc/$p/status")
-			want="$want k8s_nspid=\"$ns\""
+			want="$want k8s_pid_inside=\"$ns\""
 		fi
 		case $line in *"$want"$'\x1d'*) t_ok "pod process $p ($(cut -d: -f3 /proc/$p/cgroup | tail -1 | cut -c1-60)...) resolved";;
 			*) t_fail "pod process $p" "want [$want] in [$line] cgroup=$(tr '\n' ' ' < /proc/$p/cgroup)";; esac

@@ -61,7 +61,7 @@ for cid, (ns, pod, ctr, uid, init, mark) in want.items():
         return init in (pid, ppid) or marked.get(serial(l)) == mark
     recs = [l for l in out if mine(l)]
     good = [l for l in recs if (b' container_id="%s" k8s_namespace="%s" k8s_pod="%s" '
-            b'k8s_container="%s" k8s_pod_uid="%s"' % (cid.encode(), ns, pod, ctr, uid)) in l
+            b'k8s_container="%s" k8s_pod_id="%s"' % (cid.encode(), ns, pod, ctr, uid)) in l
             and b'k8s_image="docker.io/library/busybox:1.36"' in l]
     execd = [l for l in recs if marked.get(serial(l)) == mark]
     print("# %s/%s (init pid %s): %d records of its processes, %d named, %d of the exec'd true"

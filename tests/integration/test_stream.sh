@@ -64,8 +64,8 @@ for p,v in m.items():
 set -- $pid
 if [ $# -eq 3 ]; then
 	ausearch -if "$W/clean.out" -i -p "$1" 2>/dev/null > "$W/ausearch.out"
-	grep -q "container_id=\"$2\"" "$W/ausearch.out" && grep -q "k8s_pod_uid=\"$3\"" "$W/ausearch.out" &&
-		t_ok "ausearch -i shows container_id and k8s_pod_uid for pid $1" ||
+	grep -q "container_id=\"$2\"" "$W/ausearch.out" && grep -q "k8s_pod_id=\"$3\"" "$W/ausearch.out" &&
+		t_ok "ausearch -i shows container_id and k8s_pod_id for pid $1" ||
 		t_fail "ausearch reads the fields" "pid=$1 $(head -c 400 "$W/ausearch.out")"
 	# and the raw records survived: ausearch finds as many events for the pid
 	# in our output as in the input

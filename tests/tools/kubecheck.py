@@ -110,13 +110,13 @@ def tree(lst, d, records, expect):
             p = proc('0::/kubepods/burstable/pod%s/%s\n' % (uid, cid))
             if len(owner[cid]) > 1:
                 # the same id in two pods: the cgroup's pod decides nothing
-                rec(p, {'container_id': cid, 'k8s_pod_uid': uid, 'ambiguous': True})
+                rec(p, {'container_id': cid, 'k8s_pod_id': uid, 'ambiguous': True})
             else:
                 rec(p, {'container_id': cid, 'k8s_namespace': s(ns), 'k8s_pod': s(name),
-                        'k8s_container': s(cname), 'k8s_pod_uid': uid})
+                        'k8s_container': s(cname), 'k8s_pod_id': uid})
         p = proc('0::/kubepods/burstable/pod%s\n' % uid)
         rec(p, {'container_id': '?', 'k8s_namespace': s(ns), 'k8s_pod': s(name),
-                'k8s_pod_uid': uid})
+                'k8s_pod_id': uid})
     p = proc('0::/system.slice/sshd.service\n')
     rec(p, {})
     open(records, 'w').write('\n'.join(recs) + '\n')

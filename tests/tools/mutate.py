@@ -9,14 +9,14 @@ Text modes (OUT is a correct text-mode output of IN):
   swap        swap two adjacent (different) output lines
   corrupt     change one byte of the input's part of a line
   wrongcid    container_id="..." replaced by another container's id
-  wronguid    k8s_pod_uid="..." replaced by another pod's UID
+  wronguid    k8s_pod_id="..." replaced by another pod's UID
   misplace    the inserted fields moved to the end of the line (after 0x1D)
   foreign     fields added to a foreign-node record whose pid is a container
   trap-comm   a SYSCALL whose comm="... pid=N" gets the fields of N
   trap-nopid  a record with no pid= field but "... pid=N" in a quoted value
               gets the fields of N
   eoe         an EOE line passed through
-  order       k8s_pod_uid written before container_id
+  order       k8s_pod_id written before container_id
   hostfields  a host process's record given container_id=?
   unresolved  an unresolved pid's `container_id=?` replaced by an id
   quotedhex   a value that needs hex written quoted (with a space inside)
@@ -39,7 +39,7 @@ import re
 import sys
 
 FIELD_CID = re.compile(rb' (o?)container_id="([0-9a-f]{64})"')
-FIELD_UID = re.compile(rb' (o?)k8s_pod_uid="([^"]+)"')
+FIELD_UID = re.compile(rb' (o?)k8s_pod_id="([^"]+)"')
 
 
 def split_node(line):
@@ -63,11 +63,11 @@ def pairs(inp, out):
 
 def s_of(i, o):
     """(start, S) of the insertion that turns i into o; for no insertion the
-    start is the insertion point P (0x1D or end; after msg='...')."""
+    start is the insertion point P (0x1D or end; before msg='...')."""
     if i == o:
-        m = re.search(rb"(?:^| )msg='[^']*'", i.split(b"\x1d")[0])
+        m = re.search(rb" msg='", i.split(b"\x1d")[0])
         if m:
-            return m.end(), b""
+            return m.start(), b""
         gs = i.find(b"\x1d")
         return (len(i) if gs < 0 else gs), b""
     n = 0
@@ -85,7 +85,7 @@ def fields_for(exp, pid, prefix=b""):
         return b" " + prefix + b"container_id=?"
     s = b" " + prefix + b'container_id="' + e["container_id"].encode() + b'"'
     if e.get("pod_uid"):
-        s += b" " + prefix + b'k8s_pod_uid="' + e["pod_uid"].encode() + b'"'
+        s += b" " + prefix + b'k8s_pod_id="' + e["pod_uid"].encode() + b'"'
     return s
 
 

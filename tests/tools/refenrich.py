@@ -5,7 +5,7 @@
                < records > enriched
 
 Implements the plugin's output contract with no kubelet (so only
-container_id and k8s_pod_uid): reads DIR/<pid>/cgroup itself and resolves it
+container_id and k8s_pod_id): reads DIR/<pid>/cgroup itself and resolves it
 the way tests/../notes/resolution.md describes (innermost 64-hex segment after
 stripping .scope and a runtime prefix, or what follows :cri-containerd:;
 pod UID only from a pod<uid> token; lines without a container id ignored,
@@ -18,9 +18,15 @@ here, regular expressions there, so the self-test cross-checks them.
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import json
 import os
+import re
 import sys
+
+_audit = ctypes.CDLL(ctypes.util.find_library("audit") or "libaudit.so.1")
+_audit.audit_name_to_msg_type.argtypes = [ctypes.c_char_p]
 
 RUNTIME_PREFIXES = ("cri-containerd-", "crio-", "docker-", "libpod-payload-", "libpod-",
                     "nerdctl-")
@@ -179,7 +185,7 @@ def fields_for(res, prefix):
     cid, uid = res
     s = enc(prefix + b"container_id", cid.encode())
     if uid:
-        s += enc(prefix + b"k8s_pod_uid", uid.encode())
+        s += enc(prefix + b"k8s_pod_id", uid.encode())
     return s
 
 
@@ -197,6 +203,19 @@ def pidval(v):
     return None
 
 
+def user_type(rtype):
+    """A user-space record type (USER, 1100-1199, 2100-2999), numbered by
+    libaudit's own table."""
+    if rtype is None:
+        return False
+    n = _audit.audit_name_to_msg_type(rtype)
+    return n == 1005 or 1100 <= n <= 1199 or 2100 <= n <= 2999
+
+
+# NETFILTER_CFG: the table name is raw; the kernel's pid ends the record
+NFCFG_TAIL = re.compile(rb' pid=([0-9]+)(?: subj=[^ ]*)? comm=(?:"[^"]*"|[0-9A-F]+|\(null\))$')
+
+
 def enrich_line(line, resolver, node_name):
     """Return (S, P, pid) for one non-EOE line."""
     node, body = split_node(line)
@@ -206,21 +225,29 @@ def enrich_line(line, resolver, node_name):
     P = text_end
     fl = scan_fields(line[off:text_end])
     pid = opid = None
-    rtype = None
-    got_msg = False
-    for name, val, vend in fl:
-        if name == b"type" and rtype is None:
-            rtype = val
-        elif name == b"pid" and pid is None:
+    rtype = fl[0][1] if fl and fl[0][0] == b"type" else None
+    user = user_type(rtype)
+    forged = False
+    if rtype == b"NETFILTER_CFG":
+        m = NFCFG_TAIL.search(line[:text_end])
+        if m:
+            pid = m.group(1)
+        else:
+            forged = b" pid=" in line
+        fl = []
+    for i, (name, val, vend) in enumerate(fl):
+        if user and name == b"msg" and val[:1] == b"'":
+            start = off + vend - len(val) - len(name) - 1
+            P = start - 1 if line[start - 1:start] == b" " else start
+            break
+        if name == b"pid" and pid is None:
             pid = val
-        elif name == b"opid" and opid is None:
-            opid = val
-        elif name == b"msg" and val[:1] == b"'" and not got_msg:
-            got_msg = True
-            if len(val) >= 2 and val[-1:] == b"'":
-                P = off + vend
+        elif name == b"opid" and i == 2 and rtype == b"OBJ_PID":
+            opid = val  # the first field after type=, msg=audit(...):
     if node is not None and node_name is not None and node != node_name:
         return b"", P, None
+    if forged:
+        return fields_for("unknown", b""), P, None
     s = b""
     p = pidval(pid)
     if p is not None:

@@ -172,20 +172,39 @@ if [ -x "$BIN" ]; then
 else
 	nok "the plugin on verify-edge.in: $BIN not built"
 fi
-# the user record's fields at the 0x1D instead of after the closing quote
+# the user record's fields moved from before msg=' to after the closing quote
 $PY - "$D/verify-edge.out" "$W/edge.bad" <<'XEOF'
 import sys
 lines = open(sys.argv[1], "rb").read().split(b"\n")
 l = lines[0]
+a = l.index(b" container_id=")
+m = l.index(b" msg='")
 q = l.index(b"' ") + 1
-g = l.index(b"\x1d")
-lines[0] = l[:q] + l[g - 1:g] + l[q:g - 1] + l[g:]   # move S past the space
+lines[0] = l[:a] + l[m:q] + l[a:m] + l[q:]
 open(sys.argv[2], "wb").write(b"\n".join(lines))
 XEOF
 if res=$($EV --output "$W/edge.bad"); then
-	nok "verify accepted user-record fields placed at the 0x1D instead of after msg='...'"
+	nok "verify accepted user-record fields placed after msg='...' instead of before it"
 else
-	ok "verify rejects user-record fields placed at the 0x1D instead of after msg='...'"
+	ok "verify rejects user-record fields placed after msg='...' instead of before it"
+fi
+# a forged pid= obeyed: the NETFILTER_CFG whose table names pid=100 given pid 100's fields
+$PY - "$D/verify-edge.out" "$W/edge.forged" <<'XEOF'
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+ref = [l for l in lines if b"serial" not in l and b":18): " in l][0]
+s = ref[ref.index(b" container_id="):ref.index(b" msg='")]
+for i, l in enumerate(lines):
+    if b":27): " in l:
+        lines[i] = l.replace(b" container_id=?", s)
+open(sys.argv[2], "wb").write(b"\n".join(lines))
+XEOF
+if cmp -s "$W/edge.forged" "$D/verify-edge.out"; then
+	nok "the forged-pid mutation changed nothing"
+elif res=$($EV --output "$W/edge.forged"); then
+	nok "verify accepted a NETFILTER_CFG record given the pod of the pid= its table name forged"
+else
+	ok "verify rejects a NETFILTER_CFG record given the pod of the pid= its table name forged"
 fi
 
 # --- verify rejects broken outputs ----------------------------------------

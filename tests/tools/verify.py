@@ -16,23 +16,29 @@ Text mode:
     the output exactly once, in input order (a dropped, added or reordered
     line is reported with both line numbers);
   * each output line is its input line with one string S inserted at P:
-    P = just after the closing quote of a `msg='...'` field (user records),
-    else the first 0x1D byte, else the end of line;
+    P = just before ` msg='` in user-space records (types USER, 1100-1199,
+    2100-2999, numbered by libaudit), else the first 0x1D byte, else the
+    end of line;
   * S is `( key=value)*` with value "quoted" (nothing needing encoding
     inside, not empty), uppercase HEX (only for values that need encoding)
     or the bare `?`; no key twice; known keys in the order container_id,
-    k8s_namespace, k8s_pod, k8s_container, k8s_pod_uid, k8s_nspid,
+    k8s_namespace, k8s_pod, k8s_container, k8s_pod_id, k8s_pid_inside,
     k8s_image, k8s_owner, k8s_sa, k8s_label_* (others after the known ones);
+    no key ends in an audit field name (uid, pid, ses, exe, ...);
   * S is right for the record: the record's own `pid=` field (field-aware:
     tokens split on spaces, "..." and '...' values are opaque, only the part
-    before 0x1D, ppid=/opid= are other fields) names a process (a positive
+    before 0x1D, ppid=/opid= are other fields; in user-space records only
+    before msg='; in NETFILTER_CFG only the kernel's tail ` pid=N[ subj=S]
+    comm=ESCAPED` ending the text, any other " pid=" there is forged and
+    gets exactly `container_id=?`) names a process (a positive
     decimal pid) -> fields for that pid from the expect map: host -> none,
     missing (and pids absent from the map, see --unknown-pid) -> exactly
     `container_id=?`, container -> container_id="<id>" and
-    k8s_pod_uid="<uid>" when the map knows the uid (absent when it is null);
+    k8s_pod_id="<uid>" when the map knows the uid (absent when it is null);
     any other `k8s_*` key in a map entry is an expected field too (a string:
     must be there with that value; null: must be absent).  OBJ_PID records:
-    the same for `opid=` with every key prefixed by `o`.  No pid -> no S.
+    the same for `opid=` (their first field) with every key prefixed by
+    `o`.  No pid -> no S.
     Records with a `node=NAME ` prefix whose NAME is not --node-name get no
     S (without --node-name every record counts as local);
   * no output line longer than 8969 bytes counting its newline.
@@ -53,15 +59,41 @@ Bytes that are not UTF-8 are expected as \\u00XX of the byte.
 
 import argparse
 import collections
+import ctypes
+import ctypes.util
 import json
 import re
 import sys
+
+_LIBAUDIT = ctypes.CDLL(ctypes.util.find_library("audit") or "libaudit.so.1")
+_LIBAUDIT.audit_name_to_msg_type.argtypes = [ctypes.c_char_p]
+_TYPE_NUM = {}
+
+
+def type_num(name):
+    """The record type's number, from libaudit's own table (or -1)."""
+    n = _TYPE_NUM.get(name)
+    if n is None:
+        n = _TYPE_NUM[name] = _LIBAUDIT.audit_name_to_msg_type(name)
+    return n
+
+
+def is_user_type(name):
+    n = type_num(name)
+    return n == 1005 or 1100 <= n <= 1199 or 2100 <= n <= 2999
+
+# Audit field names a name of ours must not end in (ausearch looks for
+# "uid=", "exe=", ... with strstr, so "k8s_pod_uid=" is read as uid=).
+AUDIT_KEYS = (b"uid", b"pid", b"auid", b"ses", b"exe", b"res", b"addr",
+              b"terminal", b"hostname", b"acct", b"comm", b"subj", b"key",
+              b"gid", b"tty", b"uuid", b"cwd", b"obj", b"name", b"type")
+NFCFG_TAIL_RE = re.compile(rb' pid=(\d+)(?: subj=[^ ]*)? comm=(?:"[^"]*"|[0-9A-F]+|\(null\))\Z')
 
 MAX_LINE = 8969          # bytes, including the newline
 WINDOW = 16              # look-ahead used to resynchronise after a mismatch
 
 KNOWN_ORDER = [b"container_id", b"k8s_namespace", b"k8s_pod", b"k8s_container",
-               b"k8s_pod_uid", b"k8s_nspid", b"k8s_image", b"k8s_owner", b"k8s_sa"]
+               b"k8s_pod_id", b"k8s_pid_inside", b"k8s_image", b"k8s_owner", b"k8s_sa"]
 RANK = {k: i for i, k in enumerate(KNOWN_ORDER)}
 LABEL_RANK = len(KNOWN_ORDER)
 OTHER_RANK = LABEL_RANK + 1
@@ -128,22 +160,27 @@ def analyse(line, lno):
     else:
         r.time = r.serial = None
     text = r.text
+    user = r.rtype is not None and is_user_type(r.rtype)
+    if r.rtype == b"NETFILTER_CFG":
+        # the table name before the kernel's fields is raw: only the tail
+        m = NFCFG_TAIL_RE.search(text)
+        if m:
+            r.pid = m.group(1)
+        elif b" pid=" in line:
+            r.pid = b"forged"
+        return r
     if b"pid=" in text or b"msg='" in text:
-        seen_pid = seen_opid = seen_msg = False
-        for fm in FIELD_RE.finditer(text, body_off):
+        first = True
+        for fm in FIELD_RE.finditer(text, m.end() + 2 if m else body_off):
             name = fm.group(1)
-            if name == b"pid" and not seen_pid:
-                seen_pid = True
+            if user and name == b"msg" and fm.group(2).startswith(b"'"):
+                r.P = fm.start(1) - 1 if text[fm.start(1) - 1:fm.start(1)] == b" " else fm.start(1)
+                break
+            if name == b"pid" and r.pid is None:
                 r.pid = fm.group(2)
-            elif name == b"opid" and not seen_opid:
-                seen_opid = True
+            elif name == b"opid" and first and r.is_objpid:
                 r.opid = fm.group(2)
-            elif name == b"msg" and not seen_msg:
-                v = fm.group(2)
-                if v.startswith(b"'"):
-                    seen_msg = True
-                    if len(v) >= 2 and v.endswith(b"'"):
-                        r.P = fm.end(2)
+            first = False
     return r
 
 
@@ -157,7 +194,10 @@ def is_eoe(line):
 
 
 def proc_pid(v):
-    """The pid a pid=/opid= value names, or None (not a process)."""
+    """The pid a pid=/opid= value names, or None (not a process); 0 for a
+    forged one (expected as unresolved: exactly container_id=?)."""
+    if v == b"forged":
+        return 0
     if v is None or not v.isdigit():
         return None
     n = int(v)
@@ -191,6 +231,8 @@ class Expect:
         c = self.cache.get(pid)
         if c is not None:
             return c
+        if pid == 0:  # a forged pid=: unresolved, never the pid it names
+            return ("missing", [(b"container_id", None)], set())
         e = self.entry(pid)
         if e is None:
             c = ("unmapped", [], set())
@@ -205,11 +247,11 @@ class Expect:
                 req = [(b"container_id", e["container_id"].encode())]
                 uid = e.get("pod_uid")
                 if uid:
-                    req.append((b"k8s_pod_uid", uid.encode()))
+                    req.append((b"k8s_pod_id", uid.encode()))
                 else:
-                    forb.add(b"k8s_pod_uid")
+                    forb.add(b"k8s_pod_id")
                 for k, v in e.items():
-                    if k.startswith("k8s_") and k != "k8s_pod_uid":
+                    if k.startswith("k8s_") and k != "k8s_pod_id":
                         if v is None:
                             forb.add(k.encode())
                         else:
@@ -237,6 +279,8 @@ def parse_s(s):
         key = s[i:eq]
         if not key or not KEY_RE.match(key):
             raise ValueError("bad key %r" % key)
+        if key.endswith(AUDIT_KEYS):
+            raise ValueError("key %r ends in an audit field name" % key)
         i = eq + 1
         if i < n and s[i] == 0x22:
             e = s.find(b'"', i + 1)
@@ -657,7 +701,7 @@ def verify_json(a, exp, rep):
 
 
 JSON_KEYS = {b"container_id": "container_id", b"k8s_namespace": "namespace",
-             b"k8s_pod": "pod", b"k8s_container": "container", b"k8s_pod_uid": "pod_uid"}
+             b"k8s_pod": "pod", b"k8s_container": "container", b"k8s_pod_id": "pod_uid"}
 
 
 def check_k8s(k8s, state, req, forb, strict):

@@ -56,20 +56,20 @@ int main(void)
 		 const struct k8s_names *nm; int nspid; const char *want; } rows[] = {
 		{ "host: unchanged", sys, &host, NULL, 0, "%s\n" },
 		{ "container + pod uid at end", sys, &cont, NULL, 0,
-		  "%s container_id=\"" CID "\" k8s_pod_uid=\"" UID "\"\n" },
+		  "%s container_id=\"" CID "\" k8s_pod_id=\"" UID "\"\n" },
 		{ "container without pod", sys, &nopod, NULL, 0,
 		  "%s container_id=\"" CID "\"\n" },
 		{ "unresolved: bare ?", sys, &unres, NULL, 0,
 		  "%s container_id=?\n" },
 		{ "pod only: ? and the uid", sys, &podonly, NULL, 0,
-		  "%s container_id=? k8s_pod_uid=\"" UID "\"\n" },
+		  "%s container_id=? k8s_pod_id=\"" UID "\"\n" },
 		{ "names in contract order, labels hex when needed", sys, &cont,
 		  &names, 3,
 		  "%s container_id=\"" CID "\" k8s_namespace=\"default\" "
-		  "k8s_pod=\"web-0\" k8s_container=\"app\" k8s_pod_uid=\"" UID
-		  "\" k8s_nspid=\"3\" k8s_image=\"nginx:1.25\" "
+		  "k8s_pod=\"web-0\" k8s_container=\"app\" k8s_pod_id=\"" UID
+		  "\" k8s_pid_inside=\"3\" k8s_image=\"nginx:1.25\" "
 		  "k8s_owner=\"StatefulSet/web\" "
-		  "k8s_label_app_kubernetes_io_name=\"web\" "
+		  "k8s_label_app_kubernetes_io_name_=\"web\" "
 		  "k8s_label_tier=66726F6E7420656E64\n" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -92,13 +92,29 @@ int main(void)
 			  "type=SYSCALL msg=audit(1.000:2): pid=5 comm=\"sh\" "
 			  "container_id=\"" CID "\"\x1dUID=\"root\"\n");
 	}
-	CASE("user record: after msg='...'") {
+	CASE("user record: before msg='...'") {
 		struct enrich_subject s = { &unres, NULL, 0 };
 
 		CHECK_STR(run("type=USER msg=audit(1.0:3): pid=5 msg='a b' x=1", &s,
 			      NULL, &st),
-			  "type=USER msg=audit(1.0:3): pid=5 msg='a b' "
-			  "container_id=? x=1\n");
+			  "type=USER msg=audit(1.0:3): pid=5 container_id=? "
+			  "msg='a b' x=1\n");
+	}
+	CASE("user record: ours before forged fields and a ' in a value") {
+		struct enrich_subject s = { &cont, &names, 0 };
+		const char *out = run(
+			"type=USER_AUTH msg=audit(1.0:3): pid=5 uid=0 auid=0 "
+			"ses=1 msg='container_id=\"f\" k8s_namespace=\"kube-system\" "
+			"acct=\"system-property('xsl:vendor')/>\" terminal=?)'",
+			&s, NULL, &st);
+		const char *ours = strstr(out, "container_id=\"" CID);
+		const char *msg = strstr(out, " msg='");
+
+		CHECK(ours && msg && ours < msg);
+		CHECK(strstr(out, "k8s_namespace=\"default\"") < msg);
+		/* the sender's text is intact, ending the record */
+		CHECK(strstr(out, "acct=\"system-property('xsl:vendor')/>\" "
+				  "terminal=?)'\n") != NULL);
 	}
 	CASE("obj_pid: o-prefixed") {
 		struct enrich_subject o = { &nopod, NULL, 0 };
@@ -166,6 +182,58 @@ int main(void)
 		CHECK(n <= OUTPUT_LINE_MAX);
 		out[n] = '\0';
 		CHECK(strstr(out, "pid2pod_malformed=nul,long") != NULL);
+	}
+	CASE("no field name ends in an audit key") {
+		/* the brief's keys, spelled out here: the table in enrich.c
+		 * may grow, never lose these */
+		static const char *const must[] = { "uid", "pid", "auid", "ses",
+			"exe", "res", "addr", "terminal", "hostname", "acct",
+			"key", "comm", "subj", "euid", "gid", "tty", "uuid", NULL };
+		static const char *const keys[] = { "uid", "app.kubernetes.io/pid",
+			"x-EXE", "owner_res", "tenant_auid", "node_hostname",
+			"name", "tier", "Ses", NULL };
+		struct k8s_names ln = { .pod = "p" };
+		struct enrich_subject s = { &cont, &ln, 7 }, o = { &cont, &ln, 7 };
+		char name[128];
+		const char *out, *p;
+
+		for (const char *const *m = must; *m; m++) {
+			snprintf(name, sizeof name, "x_%s", *m);
+			CHECK(enrich_name_ends_in_key(name));
+		}
+		for (const char *const *f = enrich_field_names; *f; f++) {
+			CHECK(!enrich_name_ends_in_key(*f));
+			snprintf(name, sizeof name, "o%s", *f);
+			CHECK(!enrich_name_ends_in_key(name));
+		}
+		CHECK(!enrich_name_ends_in_key("pid2pod_malformed"));
+		CHECK(!enrich_name_ends_in_key("pid2pod_orig_len"));
+		for (ln.nlabels = 0; keys[ln.nlabels]; ln.nlabels++) {
+			ln.label_keys[ln.nlabels] = keys[ln.nlabels];
+			ln.label_vals[ln.nlabels] = "v";
+		}
+		/* every name written, subject and object, checked as written */
+		out = run("type=OBJ_PID msg=audit(1.0:3): opid=9 ocomm=\"x\"", &s,
+			  &o, &st);
+		CHECK(strstr(out, " k8s_label_uid_=\"v\"") != NULL);
+		CHECK(strstr(out, " k8s_label_tier=\"v\"") != NULL);
+		CHECK(strstr(out, " ok8s_label_app_kubernetes_io_pid_=") != NULL);
+		p = strstr(out, "ocomm=\"x\"") + 9;
+		while ((p = strchr(p, ' '))) {
+			const char *eq = strchr(++p, '=');
+			size_t n = (size_t)(eq - p);
+
+			CHECK(eq && n < sizeof name);
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if (enrich_name_ends_in_key(name))
+				CHECK_STR(name, "(no audit key at the end)");
+			for (const char *const *m = must; *m; m++) {
+				size_t ml = strlen(*m);
+
+				CHECK(n < ml || memcmp(name + n - ml, *m, ml) != 0);
+			}
+		}
 	}
 	CASE("label keys sanitized") {
 		char k[64];

@@ -190,7 +190,7 @@ int main(void)
 			  "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\" "
 			  "container_id=\"" CID "\" k8s_namespace=\"shop\" "
 			  "k8s_pod=\"web-0\" k8s_container=\"app\" "
-			  "k8s_pod_uid=\"" PUID "\" k8s_image=\"nginx:1.25\" "
+			  "k8s_pod_id=\"" PUID "\" k8s_image=\"nginx:1.25\" "
 			  "k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_label_app=\"web\"\n"
 			  "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"\n"
 			  "garbage line\n");
@@ -239,7 +239,7 @@ int main(void)
 		pipeline_tick(p, 2300);
 		CHECK_STR(pipefix_take(&q),
 			  "type=SYSCALL msg=audit(1.0:1): pid=101 container_id=\"" CID2 "\" "
-			  "k8s_namespace=\"shop\" k8s_pod=\"web-0\" k8s_pod_uid=\"" PUID "\" "
+			  "k8s_namespace=\"shop\" k8s_pod=\"web-0\" k8s_pod_id=\"" PUID "\" "
 			  "k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_label_app=\"web\"\n"
 			  "type=SYSCALL msg=audit(1.0:2): pid=200\n");
 		/* the late answer changes nothing and loses nothing */

@@ -72,12 +72,12 @@ int main(void)
 		pipefix_feed(p, "type=EOE msg=audit(1.0:1): ", 0);
 		CHECK_STR(pipefix_take(&q),
 			  "type=SYSCALL msg=audit(1.0:1): pid=100 comm=\"a\" "
-			  "container_id=\"" CID "\" k8s_pod_uid=\"" PUID "\"\n"
+			  "container_id=\"" CID "\" k8s_pod_id=\"" PUID "\"\n"
 			  "type=SYSCALL msg=audit(1.0:2): pid=200 comm=\"b\"\n"
 			  "type=SYSCALL msg=audit(1.0:3): pid=300 comm=\"c\" container_id=?\n"
 			  "node=other type=SYSCALL msg=audit(1.0:4): pid=100\n"
 			  "node=worker-1.x type=SYSCALL msg=audit(1.0:5): pid=100 "
-			  "container_id=\"" CID "\" k8s_pod_uid=\"" PUID "\"\n");
+			  "container_id=\"" CID "\" k8s_pod_id=\"" PUID "\"\n");
 		CHECK_INT(pipeline_stats(p)->enriched, 2);
 		CHECK_INT(pipeline_stats(p)->host, 1);
 		CHECK_INT(pipeline_stats(p)->unresolved, 1);
@@ -157,7 +157,7 @@ int main(void)
 		out = pipefix_take(&q);
 		CHECK_STR(out, "type=SYSCALL msg=audit(1.0:2): pid=101 container_id=\"" CID
 			  "\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8c6b5-x2x4q\" "
-			  "k8s_container=\"app\" k8s_pod_uid=\"3f2504e0-4f89-41d3-9a0c-"
+			  "k8s_container=\"app\" k8s_pod_id=\"3f2504e0-4f89-41d3-9a0c-"
 			  "0305e82c3301\" k8s_image=\"registry.example/team/web:1.4.2\"\x1dX=1\n");
 		CHECK_INT(pipeline_stats(p)->named, 1);
 		pipeline_free(p);

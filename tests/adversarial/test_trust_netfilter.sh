@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# test_trust_netfilter.sh - a kernel record whose text a process chose:
+# NETFILTER_CFG writes the nf_tables table name raw (`table=%s`) before its
+# own ` pid=N comm=...`.  A process in pod A (root in its own user and
+# network namespace, as `unshare -Urn` or a pod allowed nftables gets)
+# names tables after pod B's pid, with quotes, with a host pid, and with a
+# 0x1D byte, through the real kernel and a real auditd.  Each record is read
+# back twice: as pid2pod's own field scan sees it (the text) and as
+# libauparse does (tests/tools/p2p_auparse.c: auparse_find_field's first
+# value).  Never pod B's fields, never none for pod A; the 0x1D one, where
+# the kernel's pid is out of auparse's view, is container_id=?.
+set -u
+set -o pipefail
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/auditd.sh"
+. "$(dirname "$0")/../lib/podcg.sh"
+R=$(t_repo_root)
+BIN=$R/${B:-build}/audisp-pid2pod
+AUP=$R/${B:-build}/tools/p2p_auparse
+W=$(t_workdir)
+chmod 0755 "$W"
+
+if ! command -v nft >/dev/null; then
+	t_fail "nft" "nftables is not installed (make deps)"; t_done; exit
+fi
+if ! unshare -Urn true 2>/dev/null; then
+	t_skip "netfilter tables" "no unprivileged user+network namespaces on this kernel"; t_done; exit
+fi
+
+UIDA=5a1e0b2c-3d4e-4f50-8a61-72839405a6b7
+CIDA=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+UIDB=6b2f1c3d-4e5f-4061-9b72-8394a5b6c7d8
+CIDB=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+podcg_create a cgroupfs "$UIDA" "$CIDA" >/dev/null || t_fail "podcg a" "create"
+podcg_create b systemd "$UIDB" "$CIDB" >/dev/null || t_fail "podcg b" "create"
+
+printf 'output = file\noutput_file = %s/plugin.out\n' "$W" > "$W/p.conf"
+chmod 0640 "$W/p.conf"
+auditd_with_plugin "$W" "$BIN" "$W/p.conf" || { t_done; exit; }
+
+PB=$(podcg_spawn b sleep 60)
+tag=p2p$$
+# name (JSON string) -> one nft run in pod A
+names=(
+	"$tag-1 pid=$PB y"
+	"$tag-2 pid=$PB y\\\" q=\\\"z"
+	"$tag-3 pid=1 y"
+	"$tag-4 pid=$PB family=2 entries=1 op=nft_register_table pid=$PB comm=\\\"nft\\\" z"
+	"$tag-5 pid=$PB \\u001dAUID=x b"
+)
+declare -A PA
+for i in "${!names[@]}"; do
+	n=$((i + 1))
+	printf '{"nftables":[{"add":{"table":{"family":"ip","name":"%s"}}}]}\n' "${names[$i]}" >"$W/t$n.json"
+	PA[$n]=$(PODCG_SPAWN_OUT=$W/nft$n.err podcg_spawn a unshare -Urn nft -j -f "$W/t$n.json")
+done
+
+rec() { grep -a "^type=NETFILTER_CFG .*table=$tag-$1 " "$W/plugin.out" | head -n 1; }
+for n in 1 2 3 4 5; do
+	t_wait_for 5000 sh -c "grep -a -q 'table=$tag-$n ' '$W/plugin.out'" ||
+		t_fail "table $n: record" "no NETFILTER_CFG record ($(head -c 200 "$W/nft$n.err"))"
+done
+# the kernel wrote the nft process's pid in its tail: the records are real
+for n in 1 2 3 4; do
+	case $(rec $n) in
+	*" pid=${PA[$n]} comm=\"nft\""*) ;;
+	*) t_fail "table $n: the kernel's tail" "pid=${PA[$n]} not in $(rec $n | head -c 300)";;
+	esac
+done
+
+"$AUP" "$W/plugin.out" container_id ocontainer_id k8s_pod_id >"$W/auparse.out" ||
+	t_fail "p2p_auparse" "rc=$?"
+aup() { # N: auparse's line for table N's record
+	local s
+	s=$(rec "$1" | sed -n 's/^[^(]*([0-9.]*:\([0-9]*\)).*/\1/p')
+	grep "^$s NETFILTER_CFG " "$W/auparse.out" | head -n 1
+}
+
+want_a=" container_id=\"$CIDA\" k8s_pod_id=\"$UIDA\""
+for n in 1 2 3 4; do
+	what=$(printf '%s' "${names[$((n - 1))]}" | sed 's/\\//g' | cut -c1-60)
+	l=$(rec $n)
+	case $l in
+	*"$CIDB"* | *"$UIDB"*) t_fail "table '$what': text" "pod B's fields: $l";;
+	*"$want_a" | *"$want_a"$'\x1d'*)
+		t_ok "table '$what': text has pod A's fields (the kernel's pid), never pod B's";;
+	*) t_fail "table '$what': text" "want pod A's fields at the end: $l";;
+	esac
+	a=$(aup $n)
+	if [[ $a == *" container_id=\"$CIDA\" ocontainer_id=- k8s_pod_id=\"$UIDA\"" ]]; then
+		t_ok "table '$what': auparse's first container_id and k8s_pod_id are pod A's"
+	else
+		t_fail "table '$what': auparse" "$a"
+	fi
+done
+l=$(rec 5)
+case $l in
+*"$CIDA"* | *"$CIDB"*) t_fail "table with 0x1D: text" "a pod's fields although the kernel's pid is behind an injected 0x1D: $l";;
+*" container_id=?"$'\x1d'"AUID=x b"*) t_ok "table with 0x1D: container_id=? before the injected 0x1D, no pod";;
+*) t_fail "table with 0x1D: text" "$l";;
+esac
+a=$(aup 5)
+if [[ $a == *" container_id=? ocontainer_id=- k8s_pod_id=-" ]]; then
+	t_ok "table with 0x1D: auparse reads container_id=?"
+else
+	t_fail "table with 0x1D: auparse" "$a"
+fi
+t_done
