@@ -94,7 +94,7 @@ plugin_wait_log "$W/both/plugin.log" "kubelet: pod list of" 5000 ||
 	t_fail "both sources: the pod list is fetched" "$(tail -3 "$W/both/plugin.log" 2>/dev/null)"
 cat "$W/both/records" >&3
 plugin_finish || t_fail "both sources: plugin exit" "status $?"
-want_a=" container_id=\"$CA\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8c6b5-x2x4q\" k8s_container=\"app\" k8s_pod_uid=\"$UA\" k8s_image=\"registry.example/shop/web:1.4.2\" k8s_owner=\"ReplicaSet/web-7d9f8c6b5\" k8s_sa=\"web-sa\" k8s_label_app=\"web\""
+want_a=" container_id=\"$CA\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8c6b5-x2x4q\" k8s_container=\"app\" k8s_pod_id=\"$UA\" k8s_image=\"registry.example/shop/web:1.4.2\" k8s_owner=\"ReplicaSet/web-7d9f8c6b5\" k8s_sa=\"web-sa\" k8s_label_app=\"web\""
 mapfile -t got <"$W/both/out"
 rec() { sed -n "${1}p" "$W/both/records"; }
 if [ "${#got[@]}" -eq 2 ] && [ "${got[0]}" = "$(rec 1)$want_a" ]; then

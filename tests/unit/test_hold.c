@@ -125,7 +125,7 @@ static void start_cases(void)
 		CHECK_STR(pipefix_take(&q),
 			  "type=SYSCALL msg=audit(1.0:1): pid=100 container_id=\"" CID "\" "
 			  "k8s_namespace=\"shop\" k8s_pod=\"web-0\" k8s_container=\"app\" "
-			  "k8s_pod_uid=\"" PUID "\" k8s_image=\"nginx:1.25\" "
+			  "k8s_pod_id=\"" PUID "\" k8s_image=\"nginx:1.25\" "
 			  "k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_label_app=\"web\"\n"
 			  "type=SYSCALL msg=audit(1.0:2): pid=200\n");
 		CHECK_INT(pipeline_stats(p)->held, 1);
@@ -222,7 +222,7 @@ int main(void)
 		CHECK_STR(pipefix_take(&q),
 			  "type=SYSCALL msg=audit(1.0:2): pid=104 container_id=\"" CID3 "\" "
 			  "k8s_namespace=\"shop\" k8s_pod=\"api-0\" k8s_container=\"api\" "
-			  "k8s_pod_uid=\"" PUID3 "\" k8s_image=\"api:2\"\n"
+			  "k8s_pod_id=\"" PUID3 "\" k8s_image=\"api:2\"\n"
 			  "type=SYSCALL msg=audit(1.0:3): pid=200\n");
 		CHECK(pipeline_idle(p));
 		CHECK_INT(pipeline_stats(p)->held, 2);
