@@ -44,7 +44,7 @@ CLI_SRCS  := $(wildcard cli/*.c)
 CLI_OBJS  := $(CLI_SRCS:cli/%.c=$(B)/cli/%.o)
 COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: all unit check demo deps bench fuzz clean install uninstall deb rpm pkg-deps
+.PHONY: all unit check demo deps bench fuzz clean install uninstall deb rpm pkg-deps image
 all: $(PLUGIN) $(CLI)
 
 $(B)/obj/%.o: src/%.c
@@ -217,6 +217,16 @@ rpm:
 		--define "debug_package %{nil}" -bb --nodeps packaging/rpm/pid2pod.spec
 	cp $(PKG_STAGE)/rpm/RPMS/*/pid2pod-$(VERSION)-*.rpm $(PKG_OUT)/
 	@ls -1 $(PKG_OUT)/*.rpm
+
+# The DaemonSet's image from Debian's archive, no registry: mmdebstrap and
+# an OCI archive tagged as deploy/kustomization.yaml names it, from the .deb
+# of `make deb` (deploy/build-image.sh).  Load it on a node with
+# `ctr -n k8s.io image import $(IMG_OUT)/pid2pod-image.tar` (README).
+IMG_OUT   ?= build/image
+image:
+	@deb=$$(ls $(PKG_OUT)/pid2pod_$(VERSION)_*.deb 2>/dev/null | head -1); \
+	[ -n "$$deb" ] || { echo "no $(PKG_OUT)/pid2pod_$(VERSION)_*.deb: make deb first"; exit 1; }; \
+	bash deploy/build-image.sh "$$deb" $(IMG_OUT)
 
 clean:
 	rm -rf $(B)

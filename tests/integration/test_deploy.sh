@@ -6,7 +6,10 @@
 # token) mounted where the ConfigMap's config says, the capabilities auditd
 # and the plugin need, the RBAC rule, the ConfigMap's config accepted by
 # `audisp-pid2pod -n -c`, its audit rules taken from rules/70-pid2pod.rules,
-# the entrypoint's generated auditd files, and the Dockerfile's steps.
+# the entrypoint's generated auditd files, the Dockerfile's steps, the
+# liveness probe, the backlog and metrics settings, and the ctr options
+# deploy/ctr-run-args.py derives from the manifest (what .ci/image.sh runs
+# the image with; the image itself is built and run there, not here).
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 R=$(t_repo_root)
@@ -18,7 +21,8 @@ python3 -c 'import yaml' 2>/dev/null || { t_fail "python3-yaml" "not installed (
 
 # Structural checks; the ConfigMap's files are written to $W for the
 # checks below.  Prints the result protocol.
-python3 - "$W" <<'PY' >"$W/py.out" 2>"$W/py.err"
+P2P_EP=$(sed -n 's/^ENTRYPOINT \["\([^"]*\)".*/\1/p' deploy/Dockerfile) \
+	python3 - "$W" <<'PY' >"$W/py.out" 2>"$W/py.err"
 import os, re, sys, yaml
 w = sys.argv[1]
 def ok(n): print("ok - " + n)
@@ -119,8 +123,8 @@ check("one container", len(cs) == 1, len(cs))
 c = cs[0]
 sc = c.get("securityContext", {})
 caps = sc.get("capabilities", {})
-need = {"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "NET_ADMIN", "SETPCAP"}
-check("capabilities: ALL dropped; AUDIT_CONTROL, AUDIT_READ, AUDIT_WRITE, NET_ADMIN, SETPCAP added",
+need = {"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "NET_ADMIN", "SETPCAP", "SYS_RESOURCE"}
+check("capabilities: ALL dropped; AUDIT_CONTROL, AUDIT_READ, AUDIT_WRITE, NET_ADMIN, SETPCAP, SYS_RESOURCE added",
       caps.get("drop") == ["ALL"] and set(caps.get("add", [])) == need, caps)
 check("not privileged, no privilege escalation",
       sc.get("privileged") is False and sc.get("allowPrivilegeEscalation") is False, sc)
@@ -128,9 +132,9 @@ vols = {v["name"]: v for v in pod.get("volumes", [])}
 mounts = c.get("volumeMounts", [])
 undef = [m["name"] for m in mounts if m["name"] not in vols]
 check("every mount names a volume", not undef, undef)
-writable_ok = {"audit-log", "run"}
+writable_ok = {"audit-log", "run", "metrics"}
 rw = [m["mountPath"] for m in mounts if not m.get("readOnly") and m["name"] not in writable_ok]
-check("every mount read-only but auditd's log and /run", not rw, rw)
+check("every mount read-only but auditd's log, the metrics directory and /run", not rw, rw)
 hostro = {m["mountPath"]: vols[m["name"]]["hostPath"]["path"] for m in mounts
           if m["name"] in vols and "hostPath" in vols[m["name"]] and m.get("readOnly")}
 def covered(path):
@@ -160,6 +164,28 @@ check("the ConfigMap is mounted at /etc/pid2pod, read-only",
       and vols[cmv[0]["name"]]["configMap"]["name"] == cm["metadata"]["name"], cmv)
 check("output is syslog (the pod's rsyslogd writes it to stdout; under auditd stdout is /dev/null)",
       keys.get("output", "syslog") == "syslog", keys.get("output"))
+check("no -b in the ConfigMap's rules (the node's backlog is the entrypoint's: raised, never lowered, put back)",
+      not any(l.split()[:1] == ["-b"] for l in rules.splitlines()), [l for l in rules.splitlines() if l.startswith("-b")])
+env = {e.get("name"): e.get("value") for e in c.get("env", [])}
+check("PID2POD_BACKLOG_MIN set, a number", str(env.get("PID2POD_BACKLOG_MIN", "")).isdigit(), env)
+nodir = [v["name"] for v in vols.values() if "hostPath" in v and v["hostPath"]["path"] != "/proc"
+         and v["hostPath"].get("type") != "DirectoryOrCreate"]
+check("every hostPath but /proc DirectoryOrCreate (a node without one still starts the pod)", not nodir, nodir)
+hostrw = {m["mountPath"]: vols[m["name"]]["hostPath"]["path"] for m in mounts
+          if "hostPath" in vols.get(m["name"], {}) and not m.get("readOnly")}
+mf = keys.get("metrics_file", "")
+mdir = os.path.dirname(mf)
+check("metrics_file set, its directory a writable host mount at its own path (node_exporter's textfile dir)",
+      mf.endswith(".prom") and hostrw.get(mdir) == mdir, (mf, hostrw))
+lp = c.get("livenessProbe", {})
+cmd = lp.get("exec", {}).get("command", [])
+interval = int(keys.get("metrics_interval", "60"))
+period, fails, delay = lp.get("periodSeconds", 10), lp.get("failureThreshold", 3), lp.get("initialDelaySeconds", 0)
+check("liveness probe: the Dockerfile's ENTRYPOINT with --alive",
+      cmd == [os.environ.get("P2P_EP"), "--alive"], (cmd, os.environ.get("P2P_EP")))
+check("liveness probe gives an idle plugin its 3 x metrics_interval: a period of at least metrics_interval, a timeout, restarts after 2+ failures",
+      period >= interval and lp.get("timeoutSeconds", 1) >= 5 and fails >= 2 and delay >= 10, lp)
+check("no SYS_ADMIN, no privileged, no hostIPC", "SYS_ADMIN" not in caps.get("add", []) and not pod.get("hostIPC"), caps)
 PY
 [ -s "$W/py.err" ] && t_fail "manifest checks ran" "$(tail -3 "$W/py.err")"
 while IFS= read -r line; do
@@ -210,6 +236,38 @@ rc=$?
 	t_ok "entrypoint refuses a bad config before writing auditd's" ||
 	t_fail "entrypoint bad config" "rc=$rc $(tail -2 "$W/bad.out")"
 
+# the ctr options .ci/image.sh runs the image with, derived from the manifest
+if python3 deploy/ctr-run-args.py --config-dir "$W/cm" --host-root "$W/host" >"$W/ctr.args" 2>"$W/ctr.err"; then
+	a=$(tr '\n' ' ' <"$W/ctr.args")
+	adds=$(grep -A1 -x -- --cap-add "$W/ctr.args" | grep '^CAP_' | sort | tr '\n' ' ')
+	[[ $a == *"--with-ns pid:/proc/1/ns/pid "* && $a == *"--net-host "* && $a == *"--read-only "* &&
+		$a == *"--seccomp "* && $a != *"--allow-new-privs"* && $a != *"--privileged"* &&
+		$adds == "CAP_AUDIT_CONTROL CAP_AUDIT_READ CAP_AUDIT_WRITE CAP_NET_ADMIN CAP_SETPCAP CAP_SYS_RESOURCE " &&
+		$(grep -c -x -- --cap-drop "$W/ctr.args") -ge 30 ]] &&
+		t_ok "ctr-run-args.py: host pid and network, read-only root, default seccomp, no_new_privs, the six capabilities" ||
+		t_fail "ctr-run-args.py options" "$a"
+	grep -q "^type=bind,src=$W/cm,dst=/etc/pid2pod,options=rbind:ro$" "$W/ctr.args" && cmp -s "$W/cm/pid2pod.conf" "$W/pid2pod.conf" &&
+		grep -q "^type=bind,src=/proc,dst=/host/proc,options=rbind:ro$" "$W/ctr.args" &&
+		grep -q "^type=bind,src=$W/host/var/log/pid2pod,dst=/var/log/audit,options=rbind:rw$" "$W/ctr.args" &&
+		t_ok "ctr-run-args.py mounts: the ConfigMap, /proc at /host/proc, the rest under --host-root" ||
+		t_fail "ctr-run-args.py mounts" "$(grep '^type=' "$W/ctr.args" | tr '\n' ' ')"
+	# /run (a tmpfs) before the runtime dirs below it, as the CRI orders them
+	r=$(grep -n '^type=tmpfs,src=tmpfs,dst=/run,' "$W/ctr.args" | cut -d: -f1)
+	k=$(grep -n 'dst=/run/containerd/' "$W/ctr.args" | cut -d: -f1)
+	[ -n "$r" ] && [ -n "$k" ] && [ "$r" -lt "$k" ] && t_ok "ctr-run-args.py: /run mounted before /run/containerd/..." ||
+		t_fail "mount order" "/run at line ${r:-none}, /run/containerd at ${k:-none}"
+else
+	t_fail "ctr-run-args.py" "$(tail -3 "$W/ctr.err")"
+fi
+
+# README: the kubectl steps name what deploy/ has
+sec=$(sed -n '/^### DaemonSet/,/^## /p' README.md)
+kimg=$(python3 -c 'import yaml; i = yaml.safe_load(open("deploy/kustomization.yaml"))["images"][0]; print(i["newName"] + ":" + i["newTag"])')
+[[ $sec == *"kubectl apply -k deploy/"* && $sec == *"$kimg"* && $sec == *"ctr -n k8s.io image import"* &&
+	$sec == *"make deb image"* && $sec == *"deploy/ctr-run-args.py"* ]] &&
+	t_ok "README's DaemonSet steps: make deb image, ctr import, ctr-run-args.py, kubectl apply -k deploy/, the image $kimg" ||
+	t_fail "README DaemonSet steps" "missing one of: kubectl apply -k deploy/, $kimg, ctr -n k8s.io image import, make deb image, deploy/ctr-run-args.py"
+
 # the Dockerfile, read: Debian 12, the package and auditd installed with
 # apt-get, the entrypoint copied where ENTRYPOINT runs it
 df=deploy/Dockerfile
@@ -218,7 +276,8 @@ grep -qx 'FROM debian:12' "$df" && grep -q '^COPY pid2pod_\*\.deb /tmp/' "$df" &
 	grep -q 'apt-get install .*--no-install-recommends' "$df" &&
 	sed -n '/apt-get install/,/rm -rf/p' "$df" | grep -q 'auditd' &&
 	sed -n '/apt-get install/,/rm -rf/p' "$df" | grep -q '/tmp/pid2pod_\*\.deb' &&
+	sed -n '/apt-get install/,/rm -rf/p' "$df" | grep -q 'apt-get clean' &&
 	[ -n "$ep" ] && grep -q "^COPY entrypoint.sh $ep\$" "$df" &&
-	t_ok "Dockerfile: debian:12, apt-get install auditd and the .deb, the entrypoint" ||
+	t_ok "Dockerfile: debian:12, apt-get install auditd and the .deb, apt-get clean, the entrypoint" ||
 	t_fail "Dockerfile" "entrypoint '$ep'; $(grep -E '^(FROM|COPY|ENTRYPOINT)' "$df" | tr '\n' ';')"
 t_done
