@@ -255,8 +255,8 @@ for style in cgroupfs systemd; do
 	mk=p2p-img-$$-$style
 	podcg_spawn "cg$style" /bin/sh -c "sleep 0.2; exec /bin/true $mk" >/dev/null
 	line=$(exec_line "$mk")
-	[[ $line == *"container_id=\"$cid\""* && $line == *"k8s_pod_uid=\"$uid\""* && $line == *'key="p2p_exec"'* ]] &&
-		pass "a host process in a pod-like cgroup ($style driver): container_id and k8s_pod_uid" ||
+	[[ $line == *"container_id=\"$cid\""* && $line == *"k8s_pod_id=\"$uid\""* && $line == *'key="p2p_exec"'* ]] &&
+		pass "a host process in a pod-like cgroup ($style driver): container_id and k8s_pod_id" ||
 		fail "$style cgroup" "${line:0:400}"
 done
 /bin/true "p2p-img-$$-host"
@@ -269,7 +269,7 @@ mk=p2p-img-$$-exec
 ctr_exec app e1 /bin/echo "$mk" >/dev/null
 line=$(exec_line "$mk")
 [[ $line == *"container_id=\"$CID\""* && $line == *'k8s_namespace="p2p-ns"'* && $line == *'k8s_pod="p2p-web"'* &&
-	$line == *'k8s_container="web"'* && $line == *"k8s_pod_uid=\"$POD_UID\""* ]] &&
+	$line == *'k8s_container="web"'* && $line == *"k8s_pod_id=\"$POD_UID\""* ]] &&
 	pass "ctr task exec in a runc container with CRI annotations: named from runtime state" ||
 	fail "runc container" "${line:0:500}"
 

@@ -52,6 +52,12 @@ write_config() {
 	plugin=${PID2POD_PLUGIN:-$(sed -n 's/^path *= *//p' "$STANZA")}
 	[ -n "$plugin" ] || die "no plugin path in $STANZA"
 	[ -r "$CONF" ] || die "no configuration at $CONF (the ConfigMap's pid2pod.conf)"
+	# the plugin trusts its config and the service account's token only
+	# below directories no one else can write (pid2pod.conf(5), FILES
+	# PID2POD TRUSTS); the pod's /run is an emptyDir, which Kubernetes
+	# makes 0777 without the sticky bit: it is this container's own, so
+	# it is closed to others here
+	chmod go-w "$(dirname "$RUN")"
 	install -d -m 0750 "$a" "$a/plugins.d" "$RUN/rsyslog"
 	mkdir -p "$LOG_DIR"
 
