@@ -454,12 +454,16 @@ int main(void)
 			const char *parent_cg; /* NULL: the parent has no /proc entry */
 			const char *parent_comm;
 			int exit_seen; /* the predecessor's exit was reported */
+			const char *want; /* NULL: unresolved; else the container */
 		} rows[] = {
-			{ "reused pid, fork by a runtime (runc), exit seen", HOST, "runc", 1 },
-			{ "reused pid, fork by a runtime (runc), exit unseen", HOST, "runc", 0 },
-			{ "reused pid, fork by a shim in a pod cgroup", POD_B, "containerd-shim", 1 },
-			{ "reused pid, fork by an unresolved parent, exit seen", NULL, NULL, 1 },
-			{ "reused pid, fork by an unresolved parent, exit unseen", NULL, NULL, 0 },
+			{ "reused pid, fork by a runtime (runc), exit seen", HOST, "runc", 1, NULL },
+			{ "reused pid, fork by a runtime (runc), exit unseen", HOST, "runc", 0, NULL },
+			/* named like a runtime but in a pod: a pod process (issue
+			 * 20), whose gone child has its parent's pod, not the
+			 * predecessor's */
+			{ "reused pid, fork by a shim-named process in pod B", POD_B, "containerd-shim", 1, CB },
+			{ "reused pid, fork by an unresolved parent, exit seen", NULL, NULL, 1, NULL },
+			{ "reused pid, fork by an unresolved parent, exit unseen", NULL, NULL, 0, NULL },
 		};
 
 		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -478,8 +482,9 @@ int main(void)
 				resolver_on_fork(r, parent, child, t + 2, 0);
 				resolver_on_exec(r, child, t + 3); /* already gone */
 				resolver_lookup(r, child, t + 4, &id);
-				CHECK_INT(id.state, IDENT_UNRESOLVED);
-				CHECK_STR(id.container_id, "");
+				CHECK_INT(id.state, rows[i].want ? IDENT_CONTAINER
+								  : IDENT_UNRESOLVED);
+				CHECK_STR(id.container_id, rows[i].want ? rows[i].want : "");
 			}
 		}
 	}
