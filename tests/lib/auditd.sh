@@ -16,6 +16,8 @@
 #       KEY=VALUE overrides one auditd.conf key; allowed: log_format,
 #       name_format, name, q_depth, overflow_action, max_restarts,
 #       end_of_event_timeout, flush, freq, priority_boost.
+#       With AUDITD_PLUGIN_STATUS=FILE set, auditd runs the plugin through
+#       t_plugin_status_wrapper, which writes its exit status to FILE.
 #       Returns 0 when running, 2 when refused (bad arguments, a plugin auditd
 #       would reject, another auditd), 1 when auditd failed to come up
 #       (its stderr and log are in $W/auditd.stderr, syslog).
@@ -136,6 +138,10 @@ auditd_start() {
 	_auditd_check_plugin "$bin" || return
 	# P2P_WRAP (valgrind): auditd runs a wrapper script that execs it on bin
 	mkdir -p "$w" && bin=$(t_plugin_wrapper "$w" "$bin") || return 1
+	# AUDITD_PLUGIN_STATUS=FILE: the plugin's exit status is written there
+	if [[ -n ${AUDITD_PLUGIN_STATUS:-} ]]; then
+		bin=$(t_plugin_status_wrapper "$w" "$bin" "$AUDITD_PLUGIN_STATUS") || return 1
+	fi
 	if [[ -n ${AUDITD_PID:-} ]]; then
 		echo "auditd_start: this test already started auditd (pid $AUDITD_PID)" >&2
 		return 2

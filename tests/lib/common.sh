@@ -64,6 +64,13 @@
 #                             with P2P_WRAP a root-owned 0750 script DIR/p2p-wrap
 #                             exec'ing the wrapper on BIN (auditd passes an empty
 #                             environment, so the words are written into it)
+#   t_plugin_status_wrapper DIR CMD STATUS  print the path of a root-owned 0750
+#                             script DIR/p2p-status that runs CMD (the plugin, or
+#                             t_plugin_wrapper's script) as its child on the same
+#                             stdin, passes TERM, HUP, INT and USR1 on to it, and
+#                             when it ends writes its exit status (128+N for
+#                             signal N) to the file STATUS: auditd reaps its
+#                             plugin, so this is how a test learns how it ended
 
 if [[ -n ${_T_COMMON_LOADED:-} ]]; then
 	return 0
@@ -102,6 +109,35 @@ t_plugin_wrapper() {
 	printf '#!/bin/sh\n# written by tests/lib/common.sh (P2P_WRAP)\nexec %s"$@"\n' "$q" >"$dir/p2p-wrap" &&
 		chown root:root "$dir/p2p-wrap" && chmod 0750 "$dir/p2p-wrap" || return 1
 	printf '%s\n' "$dir/p2p-wrap"
+}
+
+t_plugin_status_wrapper() {
+	local dir=$1 cmd=$2 status=$3
+	cat >"$dir/p2p-status" <<-EOF || return 1
+		#!/usr/bin/python3
+		# written by tests/lib/common.sh (t_plugin_status_wrapper)
+		import os, signal, sys
+		SIGS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGUSR1)
+		child = 0
+		def forward(n, _frame):
+		    if child:
+		        os.kill(child, n)
+		for n in SIGS:
+		    signal.signal(n, forward)
+		child = os.fork()
+		if child == 0:
+		    for n in SIGS:
+		        signal.signal(n, signal.SIG_DFL)
+		    os.execv("$cmd", ["$cmd"] + sys.argv[1:])
+		_, st = os.waitpid(child, 0)
+		code = os.waitstatus_to_exitcode(st)
+		code = 128 - code if code < 0 else code
+		with open("$status", "w") as f:
+		    f.write("%d\n" % code)
+		sys.exit(code)
+	EOF
+	chown root:root "$dir/p2p-status" && chmod 0750 "$dir/p2p-status" || return 1
+	printf '%s\n' "$dir/p2p-status"
 }
 
 t_log() {
