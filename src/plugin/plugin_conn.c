@@ -81,6 +81,7 @@ static void on_proc_event(void *ctx, const struct procconn_event *ev)
 	int64_t now = now_ms();
 
 	resolver_event_wall(r, event_wall_ms(ev));
+	resolver_event_mono(r, (int64_t)(ev->timestamp_ns / 1000000));
 	switch (ev->what) {
 	case PROCCONN_FORK:
 		resolver_on_fork(r, ev->ppid, ev->pid, now,

@@ -159,6 +159,7 @@ struct resolver {
 	int64_t lossy_until;  /* events were lost: revalidate until then */
 	uint32_t seq;         /* forks and reads so far: orders them */
 	int64_t ev_wall_ms;   /* the event being handled (resolver_event_wall) */
+	int64_t ev_mono_ms;   /* the same, CLOCK_MONOTONIC (resolver_event_mono) */
 	struct slot *ghosts;  /* RESOLVE_GHOSTS predecessors, by pid */
 	struct resolve_stats st;
 };
@@ -491,6 +492,11 @@ void resolver_event_wall(struct resolver *r, int64_t wall_ms)
 	r->ev_wall_ms = wall_ms;
 }
 
+void resolver_event_mono(struct resolver *r, int64_t mono_ms)
+{
+	r->ev_mono_ms = mono_ms;
+}
+
 void resolver_lookup(struct resolver *r, int32_t pid, int64_t now,
 		     struct ident *ret)
 {
@@ -563,7 +569,20 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	g = &r->ghosts[(uint32_t)child & (RESOLVE_GHOSTS - 1)];
 	if (s && s->exit_wall_ms) {
 		*g = *s;
-	} else {
+		/* read at or after this fork (connector events are handled a
+		 * batch late): /proc showed this new process, not the one that
+		 * left, so what was read is not the predecessor's answer */
+		if (s->origin == FROM_READ && r->ev_mono_ms &&
+		    s->checked_ms >= r->ev_mono_ms) {
+			struct ident u;
+
+			unsure(&u);
+			pack(g, &u);
+			r->st.read_after_exit++;
+		}
+	} else if (g->pid != child || g->born_wall_ms || !g->exit_wall_ms) {
+		/* nothing known of a predecessor; else keep the exit that
+		 * resolver_on_exit noted for a pid it had no slot for */
 		memset(g, 0, sizeof *g);
 		g->state = IDENT_UNRESOLVED;
 	}
@@ -610,15 +629,46 @@ void resolver_on_exec(struct resolver *r, int32_t pid, int64_t now)
 		r->st.exec_gone++;
 }
 
+/*
+ * The exit of a pid no slot speaks for (never cached, or read as nothing)
+ * noted in its ghost, so that a fork reusing the pid knows when the
+ * predecessor left: without it a late record stamped just before that
+ * fork would be taken for the new owner's (owner_at).
+ */
+static void note_exit(struct resolver *r, int32_t pid)
+{
+	struct slot *g = &r->ghosts[(uint32_t)pid & (RESOLVE_GHOSTS - 1)];
+
+	memset(g, 0, sizeof *g);
+	g->pid = pid;
+	g->state = IDENT_UNRESOLVED;
+	g->exit_wall_ms = r->ev_wall_ms;
+}
+
 void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now)
 {
 	struct slot *s = pid > 0 ? find(r, pid) : NULL;
 
-	if (!s)
+	if (!s) {
+		if (pid > 0)
+			note_exit(r, pid);
 		return;
+	}
 	if (s->origin == FROM_NOTHING) {
 		s->pid = 0;
+		note_exit(r, pid);
 		return;
+	}
+	/* read after this exit (the connector's events are handled a batch
+	 * late): /proc showed whoever took the pid since, not this process
+	 * (the same millisecond is left to the fork's check below) */
+	if (s->origin == FROM_READ && r->ev_mono_ms &&
+	    s->checked_ms > r->ev_mono_ms) {
+		struct ident u;
+
+		unsure(&u);
+		pack(s, &u);
+		r->st.read_after_exit++;
 	}
 	s->exited = 1;
 	s->exited_ms = now;

@@ -65,6 +65,8 @@ struct resolve_stats {
 	uint64_t parent_disagree;/* inherited answers refused: ? instead */
 	uint64_t predecessor;   /* records given the pid's previous owner's */
 	uint64_t reuse_unsure;  /* records too close to a pid's reuse: ? */
+	uint64_t read_after_exit; /* a read saw the pid's next owner: not the
+				     predecessor's answer, ? */
 	uint64_t host, container, pod_only, unresolved;
 };
 
@@ -94,6 +96,13 @@ void resolver_lookup_at(struct resolver *r, int32_t pid, int64_t now,
  * connector event about to be given to resolver_on_fork/exit.
  */
 void resolver_event_wall(struct resolver *r, int64_t wall_ms);
+/*
+ * resolver_event_mono - the same event's time on the clock of now_ms()
+ * (CLOCK_MONOTONIC, ms; 0: unknown): a fork reusing a pid tells by it
+ * whether the predecessor's /proc read came before the new process or
+ * after it (then it read the new one).
+ */
+void resolver_event_mono(struct resolver *r, int64_t mono_ms);
 
 /*
  * The connector's events, in kernel order.  A fork gives the child its

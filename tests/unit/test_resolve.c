@@ -274,6 +274,77 @@ static void reuse_cases(void)
 		resolver_lookup_at(r, 3002, 8, T + 200 - 10, &id);
 		CHECK_STR(id.container_id, CB);
 	}
+	CASE("reuse: a predecessor with no slot, its exit seen: its late record is ?") {
+		/* pod A's process never cached (its exec read after it was
+		 * gone); pod B forks the pid right after its exit */
+		resolver_event_wall(r, T + 400);
+		resolver_on_exit(r, 3003, 9);
+		resolver_event_wall(r, T + 402);
+		resolver_on_fork(r, 3010, 3003, 9, 0);  /* pod B's now */
+		proc(3003, POD_B, 5, "x", "3003 5");
+		resolver_lookup_at(r, 3003, 10, T + 399, &id); /* A's record */
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		CHECK_STR(id.container_id, "");
+		resolver_lookup_at(r, 3003, 10, T + 402 + w + 1, &id);
+		CHECK_STR(id.container_id, CB);
+	}
+	CASE("reuse: an exec read after the process left is not its answer") {
+		/* the exec event of pod A's process handled a batch late:
+		 * /proc/3021 already shows pod B's process that took the pid
+		 * after the exit (read at 55, exit at 51: the exit's check) */
+		resolver_event_wall(r, T + 500);
+		resolver_event_mono(r, 50);
+		resolver_on_fork(r, 3000, 3021, 50, 0);
+		proc(3021, POD_B, 6, "x", "3021 6");
+		resolver_on_exec(r, 3021, 55);
+		resolver_event_wall(r, T + 501);
+		resolver_event_mono(r, 51);
+		resolver_on_exit(r, 3021, 56);
+		CHECK_INT(resolver_stats(r)->read_after_exit, 1);
+		resolver_lookup(r, 3021, 57, &id);      /* before B's fork */
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_event_wall(r, T + 600);
+		resolver_event_mono(r, 60);
+		resolver_on_fork(r, 3010, 3021, 60, 0);  /* pod B's */
+		resolver_lookup_at(r, 3021, 61, T + 500, &id); /* A's record */
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("reuse: a read in the millisecond of exit and fork is not the predecessor's") {
+		/* exit, reuse and read all at 73: the exit cannot tell, the
+		 * fork can (the read saw a process that was born by then) */
+		resolver_event_wall(r, T + 700);
+		resolver_event_mono(r, 70);
+		resolver_on_fork(r, 3000, 3023, 70, 0);
+		proc(3023, POD_B, 8, "x", "3023 8");
+		resolver_on_exec(r, 3023, 73);
+		resolver_event_wall(r, T + 701);
+		resolver_event_mono(r, 73);
+		resolver_on_exit(r, 3023, 74);
+		CHECK_INT(resolver_stats(r)->read_after_exit, 1);
+		resolver_event_wall(r, T + 800);
+		resolver_event_mono(r, 73);
+		resolver_on_fork(r, 3010, 3023, 74, 0);  /* pod B's */
+		CHECK_INT(resolver_stats(r)->read_after_exit, 2);
+		resolver_lookup_at(r, 3023, 75, T + 700, &id); /* A's record */
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("reuse: a read before the process left stays the predecessor's") {
+		resolver_event_wall(r, T + 900);
+		resolver_event_mono(r, 80);
+		resolver_on_fork(r, 3000, 3022, 80, 0);
+		proc(3022, POD_A, 7, "y", "3022 7");
+		resolver_on_exec(r, 3022, 81);           /* read at 81: pod A */
+		resolver_event_wall(r, T + 902);
+		resolver_event_mono(r, 82);
+		resolver_on_exit(r, 3022, 83);
+		resolver_event_wall(r, T + 1000);
+		resolver_event_mono(r, 90);
+		resolver_on_fork(r, 3010, 3022, 91, 0);  /* pod B's at 90 */
+		resolver_lookup_at(r, 3022, 92, T + 900, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->read_after_exit, 2);
+		resolver_event_mono(r, 0);
+	}
 	CASE("reuse: no time (0) or a replayed record: as before") {
 		resolver_lookup_at(r, 3001, 9, 0, &id);
 		CHECK_STR(id.container_id, CA);
