@@ -46,6 +46,7 @@ struct slot {
 	int64_t exited_ms;
 	int64_t born_wall_ms; /* ghosts[]: the pid's last fork, wall clock */
 	int64_t exit_wall_ms; /* its exit, wall clock (0: not seen) */
+	int64_t read_ms;      /* FROM_READ: when /proc was read (now_ms's clock) */
 	uint8_t cid[CID_BYTES];
 	uint8_t uid[UID_BYTES];
 };
@@ -275,6 +276,7 @@ static void store_read(struct resolver *r, struct slot *s, int32_t pid,
 	s->rt_known = 0;
 	s->start_time = start;
 	s->checked_ms = now;
+	s->read_ms = now;
 	s->seq = ++r->seq;
 }
 
@@ -573,7 +575,7 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		 * batch late): /proc showed this new process, not the one that
 		 * left, so what was read is not the predecessor's answer */
 		if (s->origin == FROM_READ && r->ev_mono_ms &&
-		    s->checked_ms >= r->ev_mono_ms) {
+		    s->read_ms >= r->ev_mono_ms) {
 			struct ident u;
 
 			unsure(&u);
@@ -661,9 +663,10 @@ void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now)
 	}
 	/* read after this exit (the connector's events are handled a batch
 	 * late): /proc showed whoever took the pid since, not this process
-	 * (the same millisecond is left to the fork's check below) */
+	 * (a read in the exit's own millisecond is left to the fork's check
+	 * in resolver_on_fork, which sees whether the pid was taken again) */
 	if (s->origin == FROM_READ && r->ev_mono_ms &&
-	    s->checked_ms > r->ev_mono_ms) {
+	    s->read_ms > r->ev_mono_ms) {
 		struct ident u;
 
 		unsure(&u);

@@ -291,7 +291,7 @@ static void reuse_cases(void)
 	CASE("reuse: an exec read after the process left is not its answer") {
 		/* the exec event of pod A's process handled a batch late:
 		 * /proc/3021 already shows pod B's process that took the pid
-		 * after the exit (read at 55, exit at 51: the exit's check) */
+		 * after the exit (read at 55, after the exit at 51) */
 		resolver_event_wall(r, T + 500);
 		resolver_event_mono(r, 50);
 		resolver_on_fork(r, 3000, 3021, 50, 0);
