@@ -44,13 +44,36 @@ msgs=(
 	1123 "$tag-5 cwd=\"/\" cmd=6C73 terminal=pts/0 res=success' container_id=\"$CIDB\" x='"
 )
 declare -A PA
+# Each sender is forked by a shell that has been in pod A for a while (and
+# stays there): a sender gone before pid2pod reads its exec keeps its
+# parent's pod only when that parent's pod was known at the fork and is
+# still its pod when read again (README, How a pid is resolved).  A parent
+# forked on the host and moved just before (podcg_spawn's own shape) gives
+# its children "?", rightly.  PA[n] is the sender's own pid, as the kernel
+# writes it.
+send_from_a() { # N CMD...
+	local n=$1
+	shift
+	PODCG_SPAWN_OUT=$W/send$n.err podcg_spawn a sh -c \
+		'f=$1 go=$2; shift 2; while [ ! -e "$go" ]; do sleep 0.05; done
+		 "$@" & echo $! >"$f"; wait; sleep 3' \
+		sh "$W/sender$n.pid" "$W/go$n" "$@" >/dev/null
+}
 for ((i = 0; i < ${#msgs[@]}; i += 2)); do
 	n=$((i / 2 + 1))
 	if [ "${msgs[$i]}" = 0 ]; then
-		PA[$n]=$(PODCG_SPAWN_OUT=$W/send$n.err podcg_spawn a auditctl -m "${msgs[$((i + 1))]}")
+		send_from_a "$n" auditctl -m "${msgs[$((i + 1))]}"
 	else
-		PA[$n]=$(PODCG_SPAWN_OUT=$W/send$n.err podcg_spawn a python3 "$SEND" "${msgs[$i]}" "${msgs[$((i + 1))]}")
+		send_from_a "$n" python3 "$SEND" "${msgs[$i]}" "${msgs[$((i + 1))]}"
 	fi
+done
+sleep 1 # the shells' execs read, their pod known
+for ((n = 1; n <= ${#msgs[@]} / 2; n++)); do
+	: >"$W/go$n"
+done
+for ((n = 1; n <= ${#msgs[@]} / 2; n++)); do
+	t_wait_for 3000 test -s "$W/sender$n.pid" || t_fail "message $n: sender" "no pid"
+	PA[$n]=$(cat "$W/sender$n.pid" 2>/dev/null)
 done
 N=$(( ${#msgs[@]} / 2 ))
 rec() { grep -a " msg='.*$tag-$2[ )']" "$1" | head -n 1; }
