@@ -190,7 +190,6 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 		if (!p->pc || (p->format == FORMAT_TEXT &&
 			       holdq_init(&p->held, HOLDQ_BYTES_MAX) < 0))
 			goto fail;
-		podcache_set_start_hold(p->pc, p->hold_ms);
 	}
 	if (!p->res || !p->cm || (p->format == FORMAT_JSON && !p->events))
 		goto fail;

@@ -31,8 +31,6 @@ struct podcache {
 	int64_t next_periodic_ms;
 	int64_t backoff_ms;
 	int64_t pending_since;      /* a miss wants a refresh; -1: none */
-	int64_t start_hold_ms;      /* records may wait for the first list
-				       while its fetch is younger than this */
 	struct podcache_stats st;
 	struct miss misses[PODCACHE_MISS_SLOTS];
 };
@@ -51,11 +49,6 @@ struct podcache *podcache_new(int64_t refresh_ms, podcache_request_fn request,
 	pc->pending_since = -1;
 	pc->last_start_ms = pc->last_end_ms = INT64_MIN / 2;
 	return pc;
-}
-
-void podcache_set_start_hold(struct podcache *pc, int64_t hold_ms)
-{
-	pc->start_hold_ms = hold_ms > 0 ? hold_ms : 0;
 }
 
 void podcache_free(struct podcache *pc)
@@ -115,17 +108,14 @@ int64_t podcache_next(const struct podcache *pc)
 /* A miss wants a newer list: start one, or hold on one already going. */
 static void want(struct podcache *pc, int64_t now, struct podcache_answer *ret)
 {
-	/* before the first answer (boot, a restart) a record may wait for
-	 * the first list while that fetch is younger than start_hold_ms: a
-	 * kubelet slower than that is treated as one not heard from yet, so
-	 * the stream is delayed once at start, not all along a slow fetch */
+	/* before the first answer (boot, a restart) every record may wait
+	 * for the first list, whenever its fetch started */
 	int first = pc->state == PODCACHE_UNKNOWN && !pc->snap;
 
 	if (first && !pc->inflight)
 		start(pc, now);
 	if (first && pc->inflight) {
-		if (now - pc->last_start_ms < pc->start_hold_ms)
-			ret->hold = pc->inflight;
+		ret->hold = pc->inflight;
 		return;
 	}
 	if (pc->state == PODCACHE_UP && pc->inflight) {

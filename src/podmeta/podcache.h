@@ -16,8 +16,7 @@
  *    after the record's arrival is in flight and the kubelet is up
  *    (podcache_answer.hold is that refresh's ticket); before the first
  *    answer of the kubelet (at start), for the first fetch, started at
- *    once if it has not been, while that fetch is younger than the start
- *    hold (podcache_set_start_hold).
+ *    once if it has not been.
  */
 #ifndef P2P_PODCACHE_H
 #define P2P_PODCACHE_H
@@ -60,11 +59,6 @@ struct podcache;
 struct podcache *podcache_new(int64_t refresh_ms, podcache_request_fn request,
 			      void *ctx);
 void podcache_free(struct podcache *pc);
-/*
- * podcache_set_start_hold - before the first list, a record may be held
- * for it while its fetch is younger than hold_ms (0, the default: never).
- */
-void podcache_set_start_hold(struct podcache *pc, int64_t hold_ms);
 /* podcache_set_request - where requests go (NULL: nowhere, none starts). */
 void podcache_set_request(struct podcache *pc, podcache_request_fn request,
 			  void *ctx);

@@ -144,24 +144,6 @@ static void start_cases(void)
 		pipeline_free(p);
 		outq_done(&q);
 	}
-	CASE("start: a first fetch slower than hold_ms delays the stream once") {
-		p = setup_start(&c, &q);
-		pipeline_tick(p, 0);               /* the first fetch starts */
-		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 10);
-		CHECK_INT(outq_used(&q), 0);
-		pipeline_tick(p, 310);             /* its hold runs out */
-		CHECK(outq_used(&q) > 0);
-		pipefix_take(&q);
-		/* the fetch is still going, older than hold_ms: a later record
-		 * of the same container is not held again for it */
-		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=100", 400);
-		CHECK(outq_used(&q) > 0);
-		CHECK_STR(pipefix_take(&q),
-			  "type=SYSCALL msg=audit(1.0:2): pid=100 container_id=\"" CID "\" "
-			  "k8s_pod_id=\"" PUID "\"\n");
-		pipeline_free(p);
-		outq_done(&q);
-	}
 	CASE("start: the first fetch failing releases at once") {
 		p = setup_start(&c, &q);
 		pipeline_tick(p, 0);
