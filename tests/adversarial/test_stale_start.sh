@@ -69,8 +69,18 @@ print('# %d records of the pod: %s' % (n, c), file=sys.stderr)
 res = [('records of the pod arrived (%d)' % n, n >= 100),
        ('none of the pod\'s to the host (%d) or another pod (%d)' % (c['host'], c['other']),
         c['host'] == 0 and c['other'] == 0),
-       ('named at start: %.2f%% of %d (floor 99%%)' % (100.0 * c['named'] / max(n, 1), n),
-        c['named'] >= 0.99 * n and n > 0)]
+       # the names the start hold is for: every record whose container was
+       # proven must carry them
+       ('named at start: %.2f%% of the %d with the pod\'s container proven (floor 99%%)'
+        % (100.0 * c['named'] / max(c['right'], 1), c['right']),
+        c['named'] >= 0.99 * c['right'] and c['right'] > 0),
+       # over every record of the pod: also the resolver's "?" for a
+       # /usr/bin/true read as it exits (README, How a pid is resolved,
+       # rule 6: a read after the exit event is nobody's answer), measured
+       # 1.0-1.7% here (plain and ASan)
+       ('named at start: %.2f%% of all %d of the pod\'s records (floor 97%%)'
+        % (100.0 * c['named'] / max(n, 1), n),
+        c['named'] >= 0.97 * n and n > 0)]
 for name, ok in res:
     print(('ok - ' if ok else 'not ok - ') + name)
 sys.exit(0 if all(ok for _, ok in res) else 1)
