@@ -556,6 +556,16 @@ int resolver_runtime_kind(struct resolver *r, int32_t pid)
 	return slot_runtime_kind(r, pid > 0 ? find(r, pid) : NULL, pid);
 }
 
+/* A read that may have been of the pid's next owner: its answer is "?". */
+static void forget_read(struct resolver *r, struct slot *s)
+{
+	struct ident u;
+
+	unsure(&u);
+	pack(s, &u);
+	r->st.read_after_exit++;
+}
+
 void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		      int64_t now, int parent_watched)
 {
@@ -575,13 +585,8 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		 * batch late): /proc showed this new process, not the one that
 		 * left, so what was read is not the predecessor's answer */
 		if (s->origin == FROM_READ && r->ev_mono_ms &&
-		    s->read_ms >= r->ev_mono_ms) {
-			struct ident u;
-
-			unsure(&u);
-			pack(g, &u);
-			r->st.read_after_exit++;
-		}
+		    s->read_ms >= r->ev_mono_ms)
+			forget_read(r, g);
 	} else if (g->pid != child || g->born_wall_ms || !g->exit_wall_ms) {
 		/* nothing known of a predecessor; else keep the exit that
 		 * resolver_on_exit noted for a pid it had no slot for */
@@ -666,13 +671,8 @@ void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now)
 	 * (a read in the exit's own millisecond is left to the fork's check
 	 * in resolver_on_fork, which sees whether the pid was taken again) */
 	if (s->origin == FROM_READ && r->ev_mono_ms &&
-	    s->read_ms > r->ev_mono_ms) {
-		struct ident u;
-
-		unsure(&u);
-		pack(s, &u);
-		r->st.read_after_exit++;
-	}
+	    s->read_ms > r->ev_mono_ms)
+		forget_read(r, s);
 	s->exited = 1;
 	s->exited_ms = now;
 	s->exit_wall_ms = r->ev_wall_ms;

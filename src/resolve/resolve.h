@@ -98,9 +98,9 @@ void resolver_lookup_at(struct resolver *r, int32_t pid, int64_t now,
 void resolver_event_wall(struct resolver *r, int64_t wall_ms);
 /*
  * resolver_event_mono - the same event's time on the clock of now_ms()
- * (CLOCK_MONOTONIC, ms; 0: unknown): a fork reusing a pid tells by it
- * whether the predecessor's /proc read came before the new process or
- * after it (then it read the new one).
+ * (CLOCK_MONOTONIC, ms; 0: unknown): an exit, and a fork reusing a pid,
+ * tell by it whether the process's /proc read came before it left, or
+ * after (then it may have read the pid's next owner).
  */
 void resolver_event_mono(struct resolver *r, int64_t mono_ms);
 
