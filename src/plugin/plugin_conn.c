@@ -142,6 +142,9 @@ void plugin_procevents(struct plugin *pl)
 		watch_apply(pl);
 		procconn_read(pl->pc, on_proc_event, pl);
 	}
+	/* emptied: reads made so far came after every fork before them */
+	if (procconn_drained(pl->pc))
+		resolver_events_drained(pipeline_resolver(pl->pipe));
 	pl->pc_read_at = now_ms();
 	/* a node that forks now forks again soon: stay lazy for a while
 	 * rather than be woken by the next fork after a quiet read */
@@ -182,5 +185,7 @@ void plugin_connector(struct plugin *pl)
 		}
 	}
 	resolver_connector(pipeline_resolver(pl->pipe), pl->pc != NULL);
+	/* reads timed as the connector's events are, when they happen */
+	resolver_set_clock(pipeline_resolver(pl->pipe), now_ms);
 }
 

@@ -79,6 +79,13 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 		PUT("runtime_parent", "forks from runtime processes (not inherited)", r->runtime_parent);
 		PUT("exited_used", "records resolved after their process exited", r->exited_used);
 		PUT("cache_evictions", "live pid cache entries pushed out", r->evictions);
+		PUT("parent_disagree", "inherited answers refused (the parent had moved): ?", r->parent_disagree);
+		PUT("predecessor_used", "late records given the reused pid's previous owner's pod", r->predecessor);
+		PUT("reuse_unsure", "records too close to a pid's reuse to tell its owner: ?", r->reuse_unsure);
+		PUT("read_after_exit", "reads made after the process's exit (its zombie, or the pid's next owner)", r->read_after_exit);
+		PUT("read_after_exit_settled", "of those, proven the zombie's (no reuse before the read)", r->late_settled);
+		PUT("read_after_exit_unsure", "records given ? while such a read was unsettled", r->late_unsure);
+		PUT("read_next_owner", "reads found to be of the pid's next owner: ?", r->read_next_owner);
 	}
 	GAUGE("connector_up", "1 when the process connector delivers events", s->conn != NULL);
 	if (s->conn) {

@@ -50,6 +50,8 @@ struct batch {
 struct procconn {
 	int filtered;
 	int busy;
+	int drained;  /* the last procconn_read emptied the stream */
+	int stopped;  /* read_round gave up retrying (not empty) */
 	struct procconn_stats st;
 	int fd;       /* the stream (the one plain socket in the fallback) */
 	int bell_fd;  /* the doorbell; -1 in the fallback */
@@ -155,6 +157,11 @@ int procconn_lazy_fd(const struct procconn *pc)
 int procconn_busy(const struct procconn *pc)
 {
 	return pc->busy;
+}
+
+int procconn_drained(const struct procconn *pc)
+{
+	return pc->drained;
 }
 
 int procconn_filtered(const struct procconn *pc)
@@ -297,8 +304,10 @@ static int read_round(struct procconn *pc, int fd, int deliver,
 		} else if (errno != EINTR) {
 			return -errno;
 		}
-		if (++tries == PROCCONN_RETRY_MAX)
+		if (++tries == PROCCONN_RETRY_MAX) {
+			pc->stopped = 1;
 			return 0;
+		}
 	}
 	for (int i = 0; i < n; i++) {
 		struct msghdr *m = &b->mh[i].msg_hdr;
@@ -326,7 +335,9 @@ static int read_round(struct procconn *pc, int fd, int deliver,
  * The doorbell first, then the stream: everything the doorbell rang for
  * is on the stream by then (see procconn_open), so no ring is lost for an
  * event left unread.  Both are bounded: what a round cap leaves on the
- * stream waits for the next call (busy says to make it soon).
+ * stream waits for the next call (busy says to make it soon).  The stream
+ * is read until a round finds it empty (one more recvmmsg after a short
+ * batch), so that drained can speak for the reads fn made.
  */
 int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 {
@@ -342,14 +353,21 @@ int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 	if (n < 0)
 		return n;
 	pc->busy = 0;
+	pc->drained = 0;
+	pc->stopped = 0;
 	for (round = 0; round < PROCCONN_ROUNDS_MAX; round++) {
 		n = read_round(pc, pc->fd, 1, fn, ctx);
 		if (n < 0)
 			return n;
 		if (n > 0 && pc->filtered)
 			pc->busy = 1;
-		if (n < PROCCONN_BATCH)
+		if (n == 0) {
+			/* empty after what was delivered was handled: what fn
+			 * read from /proc meanwhile came after every event
+			 * queued before that read */
+			pc->drained = !pc->stopped;
 			break;
+		}
 	}
 	return (int)(pc->st.events - ev0);
 }

@@ -91,6 +91,14 @@ int procconn_watch(struct procconn *pc, const int32_t *pids, size_t n, int all);
  */
 int procconn_busy(const struct procconn *pc);
 
+/*
+ * procconn_drained - 1 when the last procconn_read() read the stream empty
+ * after handling what it delivered: every event queued before anything
+ * its fn did was delivered.  0 when a bound cut it short, retries gave
+ * up, or it failed.
+ */
+int procconn_drained(const struct procconn *pc);
+
 /* 1 when the two kernel-filtered sockets are in use, 0 in the fallback. */
 int procconn_filtered(const struct procconn *pc);
 

@@ -35,6 +35,8 @@ struct slot {
 	uint8_t origin : 2;       /* enum origin */
 	uint8_t confirmed : 1;    /* FROM_PARENT, checked against the parent
 				     after the child's exec or exit */
+	uint8_t late : 1;         /* FROM_READ after the exit: a zombie's or
+				     the pid's next owner's (settle_late) */
 	/* the answer, packed (pack/unpack) */
 	uint8_t state, runtime, reason;
 	uint8_t has_cid, uid_form;
@@ -159,8 +161,10 @@ struct resolver {
 	int connector;        /* events are being delivered */
 	int64_t lossy_until;  /* events were lost: revalidate until then */
 	uint32_t seq;         /* forks and reads so far: orders them */
+	uint32_t drained_seq; /* every fork before this read was handled */
 	int64_t ev_wall_ms;   /* the event being handled (resolver_event_wall) */
 	int64_t ev_mono_ms;   /* the same, CLOCK_MONOTONIC (resolver_event_mono) */
+	int64_t (*clock)(void); /* read_ms's clock (resolver_set_clock) */
 	struct slot *ghosts;  /* RESOLVE_GHOSTS predecessors, by pid */
 	struct resolve_stats st;
 };
@@ -271,12 +275,14 @@ static void store_read(struct resolver *r, struct slot *s, int32_t pid,
 	s->pid = pack(s, id) == 0 ? pid : 0; /* 0: given out, not cached */
 	s->origin = FROM_READ;
 	s->confirmed = 0;
+	s->late = 0;
 	s->has_start = e == 1;
 	s->start_skipped = e == 2;
 	s->rt_known = 0;
 	s->start_time = start;
 	s->checked_ms = now;
-	s->read_ms = now;
+	/* after the read: a read_ms never earlier than the read */
+	s->read_ms = r->clock ? r->clock() : now;
 	s->seq = ++r->seq;
 }
 
@@ -374,6 +380,7 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	s->pid = pack(s, &id) == 0 ? pid : 0;
 	s->origin = FROM_NOTHING;
 	s->confirmed = 0;
+	s->late = 0;
 	s->has_start = 0;
 	s->start_skipped = 0;
 	s->rt_known = 0;
@@ -409,6 +416,31 @@ static int still_good(struct resolver *r, struct slot *s, int64_t now)
 	return 0;
 }
 
+static void unsure(struct ident *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	ret->state = IDENT_UNRESOLVED;
+	ret->reason = REASON_NO_PROC;
+}
+
+/*
+ * s was read after its process's exit event: of its zombie (the answer),
+ * or of a process that took the pid since (not).  The fork of such a
+ * process settles it (resolver_on_fork); so does a connector emptied
+ * after the read with no such fork (resolver_events_drained).  1 when
+ * settled as the process's own.
+ */
+static int settle_late(struct resolver *r, struct slot *s)
+{
+	if (!s->late)
+		return 1;
+	if ((int32_t)(r->drained_seq - s->seq) < 0)
+		return 0;
+	s->late = 0;
+	r->st.late_settled++;
+	return 1;
+}
+
 /* The slot holding a good answer for pid, read now if need be. */
 static struct slot *lookup_slot(struct resolver *r, int32_t pid, int64_t now,
 				int *ret_hit, struct ident *out)
@@ -430,15 +462,13 @@ static struct slot *lookup_slot(struct resolver *r, int32_t pid, int64_t now,
 			return s;
 		}
 	}
+	if (!settle_late(r, s)) {
+		r->st.late_unsure++;
+		unsure(out);
+		return s;
+	}
 	unpack(s, out);
 	return s;
-}
-
-static void unsure(struct ident *ret)
-{
-	memset(ret, 0, sizeof *ret);
-	ret->state = IDENT_UNRESOLVED;
-	ret->reason = REASON_NO_PROC;
 }
 
 /*
@@ -466,7 +496,7 @@ static int owner_at(struct resolver *r, int32_t pid, int64_t t,
 		if (!g->exit_wall_ms || t > g->exit_wall_ms + w)
 			return 1;
 	} else if (g->exit_wall_ms && t <= g->exit_wall_ms + w &&
-		   (g->origin == FROM_READ || g->confirmed) &&
+		   ((g->origin == FROM_READ && !g->late) || g->confirmed) &&
 		   (g->state == IDENT_CONTAINER ||
 		    g->state == IDENT_POD_ONLY)) {
 		r->st.predecessor++;
@@ -492,6 +522,11 @@ void resolver_lookup_at(struct resolver *r, int32_t pid, int64_t now,
 void resolver_event_wall(struct resolver *r, int64_t wall_ms)
 {
 	r->ev_wall_ms = wall_ms;
+}
+
+void resolver_set_clock(struct resolver *r, int64_t (*clock)(void))
+{
+	r->clock = clock;
 }
 
 void resolver_event_mono(struct resolver *r, int64_t mono_ms)
@@ -563,7 +598,8 @@ static void forget_read(struct resolver *r, struct slot *s)
 
 	unsure(&u);
 	pack(s, &u);
-	r->st.read_after_exit++;
+	s->late = 0;
+	r->st.read_next_owner++;
 }
 
 void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
@@ -583,10 +619,15 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		*g = *s;
 		/* read at or after this fork (connector events are handled a
 		 * batch late): /proc showed this new process, not the one that
-		 * left, so what was read is not the predecessor's answer */
+		 * left, so what was read is not the predecessor's answer; a
+		 * read after the exit but before this fork was of its zombie */
 		if (s->origin == FROM_READ && r->ev_mono_ms &&
-		    s->read_ms >= r->ev_mono_ms)
+		    s->read_ms + RESOLVE_FORK_SLACK_MS >= r->ev_mono_ms)
 			forget_read(r, g);
+		else if (g->late && r->ev_mono_ms) {
+			g->late = 0;
+			r->st.late_settled++;
+		}
 	} else if (g->pid != child || g->born_wall_ms || !g->exit_wall_ms) {
 		/* nothing known of a predecessor; else keep the exit that
 		 * resolver_on_exit noted for a pid it had no slot for */
@@ -667,15 +708,22 @@ void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now)
 		return;
 	}
 	/* read after this exit (the connector's events are handled a batch
-	 * late): /proc showed whoever took the pid since, not this process
-	 * (a read in the exit's own millisecond is left to the fork's check
-	 * in resolver_on_fork, which sees whether the pid was taken again) */
+	 * late): /proc showed this process's zombie, or whoever took the pid
+	 * since; "?" until settle_late or the fork tells which (a read in the
+	 * exit's own millisecond is left to the fork's check alone) */
 	if (s->origin == FROM_READ && r->ev_mono_ms &&
-	    s->read_ms > r->ev_mono_ms)
-		forget_read(r, s);
+	    s->read_ms > r->ev_mono_ms) {
+		s->late = 1;
+		r->st.read_after_exit++;
+	}
 	s->exited = 1;
 	s->exited_ms = now;
 	s->exit_wall_ms = r->ev_wall_ms;
+}
+
+void resolver_events_drained(struct resolver *r)
+{
+	r->drained_seq = r->seq;
 }
 
 void resolver_connector(struct resolver *r, int active)

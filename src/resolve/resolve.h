@@ -43,6 +43,13 @@
  * millisecond the stamp is cut to, and the offset's error (microseconds).
  */
 #define RESOLVE_REUSE_WINDOW_MS 20
+/*
+ * A fork's process is in /proc a moment before the connector stamps its
+ * event (copy_process: attach_pid, then proc_fork_connector), so a read
+ * up to this much before a reusing fork's stamp may have seen the new
+ * process (microseconds, made up to 1 ms by the millisecond cut).
+ */
+#define RESOLVE_FORK_SLACK_MS 1
 #define RESOLVE_GHOSTS 4096          /* predecessors kept (power of 2) */
 /* a record stamped longer than this before the pid's fork is not from a
  * live stream (a replay, a test's records): its time is not used */
@@ -65,8 +72,12 @@ struct resolve_stats {
 	uint64_t parent_disagree;/* inherited answers refused: ? instead */
 	uint64_t predecessor;   /* records given the pid's previous owner's */
 	uint64_t reuse_unsure;  /* records too close to a pid's reuse: ? */
-	uint64_t read_after_exit; /* a read saw the pid's next owner: not the
-				     predecessor's answer, ? */
+	uint64_t read_after_exit; /* reads made after the process's exit:
+				     its zombie's, or the pid's next owner's */
+	uint64_t late_settled;  /* of those, found to be the zombie's */
+	uint64_t late_unsure;   /* records given ? while one was unsettled */
+	uint64_t read_next_owner; /* reads found to be of the pid's next
+				     owner (its fork came first): ? */
 	uint64_t host, container, pod_only, unresolved;
 };
 
@@ -103,6 +114,12 @@ void resolver_event_wall(struct resolver *r, int64_t wall_ms);
  * after (then it may have read the pid's next owner).
  */
 void resolver_event_mono(struct resolver *r, int64_t mono_ms);
+/*
+ * resolver_set_clock - the clock of resolver_event_mono (ms), sampled
+ * right after each /proc read; without one a read is timed by the now
+ * its caller passed (which may be older than the read).
+ */
+void resolver_set_clock(struct resolver *r, int64_t (*clock)(void));
 
 /*
  * The connector's events, in kernel order.  A fork gives the child its
@@ -114,6 +131,13 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		      int64_t now, int parent_watched);
 void resolver_on_exec(struct resolver *r, int32_t pid, int64_t now);
 void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now);
+/*
+ * resolver_events_drained - every event the connector queued before this
+ * call has been given (the stream was read empty): a read made before it
+ * and after its process's exit saw the zombie, unless a fork of the pid
+ * came first (which resolver_on_fork has seen by then).
+ */
+void resolver_events_drained(struct resolver *r);
 /* resolver_connector - events are (1) or are not (0) being delivered. */
 void resolver_connector(struct resolver *r, int active);
 /* resolver_events_lost - the connector overran: distrust for a while. */

@@ -6,12 +6,11 @@
 # children inherit a stale "host" unless it is re-checked).  Asserted hard:
 # none of the pod's attributed to the host or to another container (the
 # moved shell's children included), none of the host's to a pod.
-# Reported, with a floor of 98%: the share attributed to the right pod
-# (for the moved shell's children: printed only).  Not 99%: a /proc read
-# taken after the process's exit event is not trusted (its pid may have a
-# new owner by then: resolve.c, resolver_on_exit), and a /usr/bin/true read
-# as it exits is one; measured here 98.9-99.4% (plain and ASan), the rest
-# "?", none wrong.
+# Reported, with a floor of 99%: the share attributed to the right pod
+# (for the moved shell's children: printed only).  A /proc read taken
+# after the process's exit event (a /usr/bin/true read as it exits: its
+# zombie) counts once no fork took the pid before the read (resolve.c,
+# settle_late); measured 100% of 2,000 here, none wrong.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/auditd.sh"
@@ -87,8 +86,8 @@ res.append(("moved shell: none of the pod's attributed to the host (%d) or anoth
 res.append(("no host process attributed to a pod (%d)" % host["pod"],
             host["pod"] == 0 and seen_host > 0))
 share = 100.0 * pod["right"] / max(seen_pod, 1)
-res.append(("right pod for %d of %d of the pod's processes, %.2f%% (floor 98%%)" % (pod["right"], seen_pod, share),
-            share >= 98.0))
+res.append(("right pod for %d of %d of the pod's processes, %.2f%% (floor 99%%)" % (pod["right"], seen_pod, share),
+            share >= 99.0))
 for name, ok in res:
     print(("ok - " if ok else "not ok - ") + name)
 sys.exit(0 if all(ok for _, ok in res) else 1)

@@ -46,6 +46,27 @@ static void collect(void *ctx, const struct procconn_event *ev)
 		s->ev[s->n++] = *ev;
 }
 
+/* collect, and at the exit of trigger fork child (once): a fork made
+ * while an event is handled */
+struct forker {
+	struct seen *s;
+	pid_t trigger, child;
+};
+
+static void fork_on_exit(void *ctx, const struct procconn_event *ev)
+{
+	struct forker *f = ctx;
+
+	collect(f->s, ev);
+	if (ev->what != PROCCONN_EXIT || ev->pid != f->trigger || f->child)
+		return;
+	fflush(stdout);
+	f->child = fork();
+	if (f->child == 0)
+		_exit(0);
+	waitpid(f->child, NULL, 0);
+}
+
 /* Read both sockets until neither has had anything for ms. */
 static void drain(struct procconn *pc, struct seen *s, int ms)
 {
@@ -367,6 +388,30 @@ int main(void)
 				usleep(1000);
 			}
 			CHECK_INT(procconn_busy(pc), 0);
+		}
+		CASE("drained: a fork made while an event is handled is delivered first") {
+			/* the resolver reads /proc while it handles an event;
+			 * a fork seen by that read must be delivered before
+			 * drained is said (resolver_events_drained) */
+			int ok = 0, tries;
+
+			drain(pc, &s, 20);
+			for (tries = 0; tries < 20 && !ok; tries++) {
+				struct forker f = { .s = &s };
+
+				s.n = 0;
+				f.trigger = fork();
+				if (f.trigger == 0)
+					_exit(0);
+				waitpid(f.trigger, NULL, 0);
+				usleep(20000);
+				procconn_read(pc, fork_on_exit, &f);
+				if (!f.child || !procconn_drained(pc))
+					continue; /* not seen, or others kept it busy */
+				ok = 1;
+				CHECK(find(&s, PROCCONN_FORK, f.child, 0) >= 0);
+			}
+			CHECK(ok);
 		}
 		CASE("an exec sent by a userspace socket is bad; the kernel's next are taken") {
 			struct sockaddr_nl to = { .nl_family = AF_NETLINK };

@@ -219,6 +219,11 @@ static void stale_cases(void)
  * previous owner.  Wall-clock ms around T; pids 3000-3999.
  */
 #define T 1700000000000LL
+static int64_t test_clock_ms;
+static int64_t test_clock(void)
+{
+	return test_clock_ms;
+}
 static void reuse_cases(void)
 {
 	struct resolver *r = resolver_new(root);
@@ -288,10 +293,11 @@ static void reuse_cases(void)
 		resolver_lookup_at(r, 3003, 10, T + 402 + w + 1, &id);
 		CHECK_STR(id.container_id, CB);
 	}
-	CASE("reuse: an exec read after the process left is not its answer") {
+	CASE("reuse: an exec read after the exit and a reusing fork is not its answer") {
 		/* the exec event of pod A's process handled a batch late:
-		 * /proc/3021 already shows pod B's process that took the pid
-		 * after the exit (read at 55, after the exit at 51) */
+		 * A left at 51, pod B's process took the pid at 53, and
+		 * /proc/3021 read at 55 shows B; B's fork is still unread
+		 * when A's exit is handled (a bound cut the read short) */
 		resolver_event_wall(r, T + 500);
 		resolver_event_mono(r, 50);
 		resolver_on_fork(r, 3000, 3021, 50, 0);
@@ -303,11 +309,116 @@ static void reuse_cases(void)
 		CHECK_INT(resolver_stats(r)->read_after_exit, 1);
 		resolver_lookup(r, 3021, 57, &id);      /* before B's fork */
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
-		resolver_event_wall(r, T + 600);
-		resolver_event_mono(r, 60);
+		CHECK_INT(resolver_stats(r)->late_unsure, 1);
+		resolver_event_wall(r, T + 503);
+		resolver_event_mono(r, 53);
 		resolver_on_fork(r, 3010, 3021, 60, 0);  /* pod B's */
-		resolver_lookup_at(r, 3021, 61, T + 500, &id); /* A's record */
+		CHECK_INT(resolver_stats(r)->read_next_owner, 1);
+		resolver_events_drained(r);
+		resolver_lookup_at(r, 3021, 61, T + 400, &id); /* A's record */
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		CHECK_STR(id.container_id, "");
+	}
+	CASE("reuse: a read after the exit, before any reuse, is the zombie's") {
+		/* pod A's process read at 65 as a zombie (cgroup v2 keeps its
+		 * path), after its exit at 62: unsure until the connector is
+		 * read empty with no fork of the pid before the read */
+		resolver_event_wall(r, T + 600);
+		resolver_event_mono(r, 61);
+		resolver_on_fork(r, 3000, 3024, 61, 0);
+		proc(3024, POD_A, 9, "z", "3024 9");
+		resolver_on_exec(r, 3024, 65);
+		resolver_event_wall(r, T + 601);
+		resolver_event_mono(r, 62);
+		resolver_on_exit(r, 3024, 66);
+		CHECK_INT(resolver_stats(r)->read_after_exit, 2);
+		resolver_lookup_at(r, 3024, 66, T + 600, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);  /* not settled yet */
+		resolver_events_drained(r);
+		resolver_lookup_at(r, 3024, 67, T + 600, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->late_settled, 1);
+		/* pod B takes the pid at 121, after the read: A's late
+		 * record still gets A's pod */
+		resolver_event_wall(r, T + 660);
+		resolver_event_mono(r, 121);
+		resolver_on_fork(r, 3010, 3024, 121, 0);
+		proc(3024, POD_B, 10, "x", "3024 10");
+		resolver_lookup_at(r, 3024, 122, T + 600, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->read_next_owner, 1);
+	}
+	CASE("reuse: a zombie's read settled by the reusing fork that came after it") {
+		/* read at 105 after the exit at 102, unsettled; the pid
+		 * taken again at 160 (after the read): A's answer stands */
+		resolver_event_wall(r, T + 1100);
+		resolver_event_mono(r, 101);
+		resolver_on_fork(r, 3000, 3025, 101, 0);
+		proc(3025, POD_A, 11, "z", "3025 11");
+		resolver_on_exec(r, 3025, 105);
+		resolver_event_wall(r, T + 1102);
+		resolver_event_mono(r, 102);
+		resolver_on_exit(r, 3025, 106);
+		resolver_event_wall(r, T + 1160);
+		resolver_event_mono(r, 160);
+		resolver_on_fork(r, 3010, 3025, 160, 0);
+		proc(3025, POD_B, 12, "x", "3025 12");
+		resolver_lookup_at(r, 3025, 161, T + 1100, &id);
+		CHECK_STR(id.container_id, CA);
+		CHECK_INT(resolver_stats(r)->read_next_owner, 1);
+		CHECK_INT(resolver_stats(r)->late_settled, 2);
+	}
+	CASE("reuse: an unsettled read, the reusing fork's time unknown: ?") {
+		resolver_event_wall(r, T + 1200);
+		resolver_event_mono(r, 201);
+		resolver_on_fork(r, 3000, 3026, 201, 0);
+		proc(3026, POD_A, 13, "z", "3026 13");
+		resolver_on_exec(r, 3026, 205);
+		resolver_event_wall(r, T + 1202);
+		resolver_event_mono(r, 202);
+		resolver_on_exit(r, 3026, 206);
+		resolver_event_wall(r, T + 1260);
+		resolver_event_mono(r, 0);
+		resolver_on_fork(r, 3010, 3026, 260, 0);
+		resolver_lookup_at(r, 3026, 261, T + 1200, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("reuse: a read a millisecond before the reusing fork's stamp may be its") {
+		/* /proc shows a forked process just before the connector
+		 * stamps its fork: read at 305, stamped 306 */
+		resolver_event_wall(r, T + 1300);
+		resolver_event_mono(r, 301);
+		resolver_on_fork(r, 3000, 3027, 301, 0);
+		proc(3027, POD_B, 14, "x", "3027 14");
+		resolver_on_exec(r, 3027, 305);
+		resolver_event_wall(r, T + 1302);
+		resolver_event_mono(r, 302);
+		resolver_on_exit(r, 3027, 306);
+		resolver_event_wall(r, T + 1360);
+		resolver_event_mono(r, 306);
+		resolver_on_fork(r, 3010, 3027, 306, 0);
+		resolver_lookup_at(r, 3027, 307, T + 1300, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("reuse: a read is timed by the clock at the read, not by its caller's now") {
+		/* the caller's now (400) is older than the read (clock: 409);
+		 * the pid was taken again at 408, before the read */
+		test_clock_ms = 409;
+		resolver_set_clock(r, test_clock);
+		resolver_event_wall(r, T + 1400);
+		resolver_event_mono(r, 401);
+		resolver_on_fork(r, 3000, 3028, 401, 0);
+		proc(3028, POD_B, 15, "x", "3028 15");
+		resolver_on_exec(r, 3028, 400);
+		resolver_event_wall(r, T + 1402);
+		resolver_event_mono(r, 402);
+		resolver_on_exit(r, 3028, 409);
+		resolver_event_wall(r, T + 1460);
+		resolver_event_mono(r, 408);
+		resolver_on_fork(r, 3010, 3028, 409, 0);
+		resolver_lookup_at(r, 3028, 410, T + 1400, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_set_clock(r, NULL);
 	}
 	CASE("reuse: a read in the millisecond of exit and fork is not the predecessor's") {
 		/* exit, reuse and read all at 73: the exit cannot tell, the
@@ -320,11 +431,11 @@ static void reuse_cases(void)
 		resolver_event_wall(r, T + 701);
 		resolver_event_mono(r, 73);
 		resolver_on_exit(r, 3023, 74);
-		CHECK_INT(resolver_stats(r)->read_after_exit, 1);
+		CHECK_INT(resolver_stats(r)->read_after_exit, 6); /* not > 73 */
 		resolver_event_wall(r, T + 800);
 		resolver_event_mono(r, 73);
 		resolver_on_fork(r, 3010, 3023, 74, 0);  /* pod B's */
-		CHECK_INT(resolver_stats(r)->read_after_exit, 2);
+		CHECK_INT(resolver_stats(r)->read_next_owner, 4);
 		resolver_lookup_at(r, 3023, 75, T + 700, &id); /* A's record */
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 	}
@@ -342,7 +453,8 @@ static void reuse_cases(void)
 		resolver_on_fork(r, 3010, 3022, 91, 0);  /* pod B's at 90 */
 		resolver_lookup_at(r, 3022, 92, T + 900, &id);
 		CHECK_STR(id.container_id, CA);
-		CHECK_INT(resolver_stats(r)->read_after_exit, 2);
+		CHECK_INT(resolver_stats(r)->read_after_exit, 6);
+		CHECK_INT(resolver_stats(r)->read_next_owner, 4);
 		resolver_event_mono(r, 0);
 	}
 	CASE("reuse: no time (0) or a replayed record: as before") {
