@@ -5,7 +5,8 @@
  * input too.  Checked against an independent model of the contract: the
  * fields present are a prefix of the fields due, in their order, each
  * named right and encoded the audit way (quoted when safe, uppercase hex
- * otherwise, "?" only for an unresolved container id) and decoding to the
+ * otherwise, "?" for an unresolved container id, and in sealed records,
+ * REC_SEALED, for every name not known) and decoding to the
  * value given; everything fits in OUTPUT_LINE_MAX when the record does, all
  * of them when there is room, and what was left out is counted.  The same
  * values through jsonout_k8s must give one valid UTF-8 JSON object in room
@@ -71,48 +72,95 @@ static void add(struct due *due, unsigned *n, const char *pfx,
 	(*n)++;
 }
 
+/* val, or "?" (NULL) when sealed and val is unknown */
+static void add_or(struct due *due, unsigned *n, const char *pfx,
+		   const char *name, const char *val, int seal)
+{
+	if ((val && *val) || !seal) {
+		add(due, n, pfx, name, val);
+		return;
+	}
+	if (*n >= DUE_MAX)
+		return;
+	strcpy(due[*n].name, pfx);
+	strcat(due[*n].name, name);
+	due[*n].val = NULL;
+	due[(*n)++].len = 0;
+}
+
+/* k8s_label_<key>[_], made here without enrich.c's helpers */
+static void label_field(char *key, const char *raw)
+{
+	size_t k;
+
+	strcpy(key, "k8s_label_");
+	k = strlen(key);
+	for (const char *p = raw; *p && k < 10 + 63; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			c = '_';
+		key[k++] = (char)c;
+	}
+	key[k] = '\0';
+	if (enrich_name_ends_in_key(key + 10))
+		strcat(key, "_");
+}
+
 /* The model: the fields due for one side, in the order enrich.h gives. */
 static void model(struct due *due, unsigned *n, const char *pfx,
 		  const struct ident *id, const struct k8s_names *nm,
-		  const char *nspid)
+		  const char *nspid, int seal, const char *const *cfg,
+		  unsigned ncfg)
 {
+	char key[64 + 16];
+
 	if (id->state == IDENT_NONE || id->state == IDENT_HOST)
 		return;
-	if (id->state == IDENT_CONTAINER) {
+	if (id->state == IDENT_CONTAINER)
 		add(due, n, pfx, "container_id", id->container_id);
-	} else if (*n < DUE_MAX) {
-		strcpy(due[*n].name, pfx);
-		strcat(due[*n].name, "container_id");
-		due[*n].val = NULL;
-		due[(*n)++].len = 0;
-	}
-	if (id->state == IDENT_UNRESOLVED)
-		return;
-	add(due, n, pfx, "k8s_namespace", nm->namespace_);
-	add(due, n, pfx, "k8s_pod", nm->pod);
-	add(due, n, pfx, "k8s_container", nm->container);
-	add(due, n, pfx, "k8s_pod_id", id->pod_uid);
-	add(due, n, pfx, "k8s_pid_inside", nspid);
-	add(due, n, pfx, "k8s_image", nm->image);
-	add(due, n, pfx, "k8s_owner", nm->owner);
-	add(due, n, pfx, "k8s_sa", nm->sa);
-	for (unsigned i = 0; i < nm->nlabels; i++) {
-		char key[64 + 16] = "k8s_label_";
-		size_t k = strlen(key);
+	else
+		add_or(due, n, pfx, "container_id", NULL, 1);
+	if (id->state == IDENT_UNRESOLVED) {
+		if (!seal)
+			return;
+		static const char *const names[] = { "k8s_namespace",
+			"k8s_pod", "k8s_container", "k8s_pod_id",
+			"k8s_pid_inside", "k8s_image", "k8s_owner", "k8s_sa" };
 
-		for (const char *p = nm->label_keys[i]; *p && k < 10 + 63; p++) {
-			unsigned char c = (unsigned char)*p;
-
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c + 32);
-			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-				c = '_';
-			key[k++] = (char)c;
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			add_or(due, n, pfx, names[i], NULL, 1);
+		for (unsigned i = 0; i < ncfg; i++) {
+			label_field(key, cfg[i]);
+			add_or(due, n, pfx, key, NULL, 1);
 		}
-		key[k] = '\0';
-		if (enrich_name_ends_in_key(key + 10))
-			strcat(key, "_");
-		add(due, n, pfx, key, nm->label_vals[i]);
+		return;
+	}
+	add_or(due, n, pfx, "k8s_namespace", nm->namespace_, seal);
+	add_or(due, n, pfx, "k8s_pod", nm->pod, seal);
+	add_or(due, n, pfx, "k8s_container", nm->container, seal);
+	add_or(due, n, pfx, "k8s_pod_id", id->pod_uid, seal);
+	add_or(due, n, pfx, "k8s_pid_inside", nspid, seal);
+	add_or(due, n, pfx, "k8s_image", nm->image, seal);
+	add_or(due, n, pfx, "k8s_owner", nm->owner, seal);
+	add_or(due, n, pfx, "k8s_sa", nm->sa, seal);
+	if (!seal) {
+		for (unsigned i = 0; i < nm->nlabels; i++) {
+			label_field(key, nm->label_keys[i]);
+			add(due, n, pfx, key, nm->label_vals[i]);
+		}
+		return;
+	}
+	for (unsigned i = 0; i < ncfg; i++) {
+		const char *v = NULL;
+
+		for (unsigned j = 0; j < nm->nlabels && !v; j++)
+			if (strcmp(nm->label_keys[j], cfg[i]) == 0)
+				v = nm->label_vals[j];
+		label_field(key, cfg[i]);
+		add_or(due, n, pfx, key, v, 1);
 	}
 }
 
@@ -229,7 +277,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct k8s_names nm = { 0 };
 	struct due due[DUE_MAX];
 	struct enrich_stats st = { 0 };
-	struct enrich_subject s = { &sid, &nm, 0 }, o = { &oid, &nm, 0 };
+	const char *cfg[ENRICH_LABELS_MAX];
+	unsigned ncfg = 0;
+	struct enrich_subject s = { .id = &sid, .names = &nm, .labels = cfg },
+			      o = { .id = &oid, .names = &nm };
 	struct record r;
 	char *copy, nspid_s[16] = "";
 	const char *line, *p, *e;
@@ -278,6 +329,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nm.label_vals[i] = str[NFIXED + 2 * i + 1];
 	}
 
+	/* configured labels (sealed records write each): the pod's keys
+	 * but the last, then one it lacks */
+	for (unsigned i = 0; i + 1 < nm.nlabels; i++)
+		cfg[ncfg++] = nm.label_keys[i];
+	cfg[ncfg++] = "fuzz.example/absent";
+	s.nlabels = ncfg;
+
 	check_json(&sid, &nm, nspid > 0 ? nspid : 0, size);
 
 	record_scan(line, len, &r);
@@ -286,8 +344,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(copy);
 		return 0; /* not enrich_line's input: fuzz_record covers those */
 	}
-	model(due, &ndue, "", &sid, &nm, nspid_s);
-	model(due, &ndue, "o", &oid, &nm, "");
+	model(due, &ndue, "", &sid, &nm, nspid_s,
+	      (r.flags & REC_SEALED) != 0, cfg, ncfg);
+	model(due, &ndue, "o", &oid, &nm, "", 0, NULL, 0);
 	for (unsigned i = 0; i < ndue; i++)
 		due_len += due_bytes(&due[i]);
 

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct k8s_names nm = { .namespace_ = "ns", .pod = "p o d", .container = "c\"",
 				.image = "img", .label_keys = { "a.b/C" },
 				.label_vals = { "v\x1d" }, .nlabels = 1 };
-	struct enrich_subject s = { &id, &nm, 7 };
+	struct enrich_subject s = { .id = &id, .names = &nm, .nspid = 7 };
 	struct enrich_stats st = { 0 };
 	const char *line = (const char *)data;
 	struct record r;

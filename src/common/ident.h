@@ -58,7 +58,8 @@ struct k8s_names {
 	const char *image;
 	const char *owner;
 	const char *sa;
-	const char *label_keys[K8S_LABELS_MAX];  /* already sanitized */
+	const char *label_keys[K8S_LABELS_MAX];  /* as configured (enrich.c
+						    makes the field names) */
 	const char *label_vals[K8S_LABELS_MAX];
 	unsigned nlabels;
 };

@@ -203,7 +203,7 @@ static void scan_fields(const char *p, const char *end, struct record *r,
 		    memcmp(key, "msg", 3) == 0 && v < end && *v == '\'') {
 			/* the sender's text: nothing in it is ours to read,
 			 * and our fields go before it (its space included) */
-			r->flags |= REC_USER_MSG;
+			r->flags |= REC_USER_MSG | REC_SEALED;
 			r->insert_at = (uint32_t)(key - r->line);
 			if (key > r->line && key[-1] == ' ')
 				r->insert_at--;
@@ -273,6 +273,12 @@ static void scan_nfcfg(const char *fields, struct record *r)
 	const char *end = r->line + r->raw_len, *p, *v;
 	size_t n;
 
+	/* our fields go before the first field (its space: "): table="),
+	 * ahead of the raw table name, a process's text */
+	if (fields < end && *fields == ' ') {
+		r->insert_at = (uint32_t)(fields - r->line);
+		r->flags |= REC_SEALED;
+	}
 	/* the space before the first field counts */
 	if (fields > r->line)
 		fields--;

@@ -10,7 +10,8 @@
  * the place the kernel puts it (record.c's table: user-space records only
  * before msg=', NETFILTER_CFG only in the kernel's tail after the raw table
  * name, opid= only first in OBJ_PID).  User-space records get the inserted
- * fields just before " msg='", ahead of anything the sender wrote.
+ * fields just before " msg='", NETFILTER_CFG records before their first
+ * field (the raw table name): ahead of anything the sender wrote.
  */
 #ifndef P2P_RECORD_H
 #define P2P_RECORD_H
@@ -33,6 +34,10 @@ enum record_flags {
 	REC_BAD_PID = 1 << 4,   /* a pid= or opid= value that is no number */
 	REC_PID_FORGED = 1 << 5, /* pid= text where the kernel's should be,
 				  * not written by it: unresolved, never used */
+	REC_SEALED = 1 << 6,    /* text a process chose follows insert_at (a
+				  * user-space msg='...', NETFILTER_CFG's table
+				  * name): every field name of ours is written,
+				  * "?" when unknown (enrich.h) */
 };
 
 #define RECORD_NO_PID (-1)

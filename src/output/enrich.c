@@ -89,12 +89,65 @@ static void put(struct fieldbuf *fb, const char *prefix, const char *name,
 	fb->end[fb->n++] = used + w;
 }
 
+/* k8s_label_<key>[_] for a label key */
+static void label_name(char *dst, size_t cap, const char *key)
+{
+	char k[LABEL_KEY_MAX + 1];
+
+	enrich_label_key(k, sizeof k, key);
+	snprintf(dst, cap, "k8s_label_%s%s", k,
+		 enrich_name_ends_in_key(k) ? "_" : "");
+}
+
+/* v, or "?" when sealed and v is unknown (else nothing: put skips it) */
+static void put_or(struct fieldbuf *fb, const char *pfx, const char *name,
+		   const char *v, int seal)
+{
+	if (v && *v)
+		put(fb, pfx, name, v, 0);
+	else if (seal)
+		put(fb, pfx, name, "?", 1);
+}
+
+static void put_labels(struct fieldbuf *fb, const char *pfx,
+		       const struct enrich_subject *s, int seal)
+{
+	const struct k8s_names *nm = s->names;
+	char lname[FIELD_NAME_MAX];
+
+	if (!seal) {
+		for (unsigned i = 0; nm && i < nm->nlabels &&
+		     i < ENRICH_LABELS_MAX; i++) {
+			label_name(lname, sizeof lname, nm->label_keys[i]);
+			put(fb, pfx, lname, nm->label_vals[i], 0);
+		}
+		return;
+	}
+	/* sealed: every configured key, in its order, the pod's value or ? */
+	for (unsigned i = 0; i < s->nlabels && i < ENRICH_LABELS_MAX; i++) {
+		const char *v = NULL;
+
+		for (unsigned j = 0; nm && j < nm->nlabels &&
+		     j < ENRICH_LABELS_MAX; j++)
+			if (!v && strcmp(nm->label_keys[j], s->labels[i]) == 0)
+				v = nm->label_vals[j];
+		label_name(lname, sizeof lname, s->labels[i]);
+		put_or(fb, pfx, lname, v, 1);
+	}
+}
+
+/*
+ * The subject's fields.  seal: text a process chose follows them
+ * (REC_SEALED), so every name is written, "?" for what is not known, and
+ * a name that text forges comes after ours (auparse_find_field and
+ * ausearch read the first).  A host process gets none either way.
+ */
 static void put_subject(struct fieldbuf *fb, const char *pfx,
-			const struct enrich_subject *s)
+			const struct enrich_subject *s, int seal)
 {
 	const struct k8s_names *nm = s->names;
 	const struct ident *id = s->id;
-	char nspid[16], lname[FIELD_NAME_MAX];
+	char nspid[16] = "";
 
 	if (!id || id->state == IDENT_NONE || id->state == IDENT_HOST)
 		return;
@@ -102,31 +155,23 @@ static void put_subject(struct fieldbuf *fb, const char *pfx,
 		put(fb, pfx, "container_id", id->container_id, 0);
 	else
 		put(fb, pfx, "container_id", "?", 1);
-	if (id->state == IDENT_UNRESOLVED)
-		return;
-	if (nm) {
-		put(fb, pfx, "k8s_namespace", nm->namespace_, 0);
-		put(fb, pfx, "k8s_pod", nm->pod, 0);
-		put(fb, pfx, "k8s_container", nm->container, 0);
+	if (id->state == IDENT_UNRESOLVED) {
+		nm = NULL;
+		if (!seal)
+			return;
 	}
-	put(fb, pfx, "k8s_pod_id", id->pod_uid, 0);
-	if (s->nspid > 0) {
+	put_or(fb, pfx, "k8s_namespace", nm ? nm->namespace_ : NULL, seal);
+	put_or(fb, pfx, "k8s_pod", nm ? nm->pod : NULL, seal);
+	put_or(fb, pfx, "k8s_container", nm ? nm->container : NULL, seal);
+	put_or(fb, pfx, "k8s_pod_id",
+	       id->state == IDENT_UNRESOLVED ? NULL : id->pod_uid, seal);
+	if (s->nspid > 0 && id->state != IDENT_UNRESOLVED)
 		snprintf(nspid, sizeof nspid, "%d", (int)s->nspid);
-		put(fb, pfx, "k8s_pid_inside", nspid, 0);
-	}
-	if (!nm)
-		return;
-	put(fb, pfx, "k8s_image", nm->image, 0);
-	put(fb, pfx, "k8s_owner", nm->owner, 0);
-	put(fb, pfx, "k8s_sa", nm->sa, 0);
-	for (unsigned i = 0; i < nm->nlabels && i < ENRICH_LABELS_MAX; i++) {
-		char key[LABEL_KEY_MAX + 1];
-
-		enrich_label_key(key, sizeof key, nm->label_keys[i]);
-		snprintf(lname, sizeof lname, "k8s_label_%s%s", key,
-			 enrich_name_ends_in_key(key) ? "_" : "");
-		put(fb, pfx, lname, nm->label_vals[i], 0);
-	}
+	put_or(fb, pfx, "k8s_pid_inside", nspid, seal);
+	put_or(fb, pfx, "k8s_image", nm ? nm->image : NULL, seal);
+	put_or(fb, pfx, "k8s_owner", nm ? nm->owner : NULL, seal);
+	put_or(fb, pfx, "k8s_sa", nm ? nm->sa : NULL, seal);
+	put_labels(fb, pfx, s, seal);
 }
 
 size_t enrich_line(char *dst, size_t cap, const struct record *r,
@@ -139,9 +184,9 @@ size_t enrich_line(char *dst, size_t cap, const struct record *r,
 	fb.n = 0;
 	fb.full = 0;
 	if (subj)
-		put_subject(&fb, "", subj);
+		put_subject(&fb, "", subj, (r->flags & REC_SEALED) != 0);
 	if (obj)
-		put_subject(&fb, "o", obj);
+		put_subject(&fb, "o", obj, 0);
 
 	/* keep as many fields as fit, dropping from the end of the order */
 	keep = fb.n;

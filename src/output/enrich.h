@@ -8,6 +8,11 @@
  * label key that would is written k8s_label_<key>_.
  * Placement: before the 0x1D tail, or at the end; in user-space records
  * just before " msg='" (record.h), so before anything the sender wrote.
+ * Sealed records (REC_SEALED: a user-space msg='...', NETFILTER_CFG's raw
+ * table name follows the fields): for a subject that is not the host's,
+ * every name is written, "?" when unknown, the configured labels too, so
+ * any such name the process's text forges comes after ours (the
+ * "o"-prefixed names are ours only in OBJ_PID records).
  * When a line would grow past OUTPUT_LINE_MAX the optional fields are left
  * out first, last ones first (labels, then sa, owner, image, nspid, ...),
  * container_id last of all; each field left out is counted.
@@ -36,6 +41,9 @@ struct enrich_subject {
 	const struct ident *id;        /* NULL: nothing to add */
 	const struct k8s_names *names; /* NULL: none known */
 	int32_t nspid;                 /* <= 0: unknown */
+	/* the configured label keys, for sealed records (below) */
+	const char *const *labels;
+	unsigned nlabels;
 };
 
 struct enrich_stats {

@@ -60,6 +60,10 @@ struct pipeline {
 	int goaudit;        /* input = go-audit: JSON objects, not records */
 	size_t room;        /* output room one line may need */
 	char *ga_buf;       /* go-audit: a held entry being put together */
+	/* the configured label keys (sealed records write each) */
+	char labels[K8S_LABELS_MAX][KUBELET_LABEL_KEY_MAX];
+	const char *label_keys[K8S_LABELS_MAX];
+	unsigned nlabels;
 };
 
 int pipeline_node_matches(const char *mine, const char *node, size_t len)
@@ -187,6 +191,10 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 	if (kubelet_conf_from(c, node_name, &kc, why, sizeof why) == 1) {
 		p->pc = podcache_new((int64_t)c->kubelet_refresh_interval * 1000,
 				     NULL, NULL);
+		for (unsigned i = 0; i < kc.nlabels && i < K8S_LABELS_MAX; i++) {
+			memcpy(p->labels[i], kc.labels[i], sizeof p->labels[i]);
+			p->label_keys[p->nlabels++] = p->labels[i];
+		}
 		if (!p->pc || (p->format == FORMAT_TEXT &&
 			       holdq_init(&p->held, HOLDQ_BYTES_MAX) < 0))
 			goto fail;
@@ -280,7 +288,9 @@ static void emit_text(struct pipeline *p, const struct record *r,
 		      const struct k8s_names *snames)
 {
 	struct names_buf sb, ob;
-	struct enrich_subject s = { .id = id, .names = snames }, o = { .id = oid };
+	struct enrich_subject s = { .id = id, .names = snames,
+				    .labels = p->label_keys,
+				    .nlabels = p->nlabels }, o = { .id = oid };
 	char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
 
 	if (sres < 0)

@@ -8,7 +8,10 @@
 # back twice: as pid2pod's own field scan sees it (the text) and as
 # libauparse does (tests/tools/p2p_auparse.c: auparse_find_field's first
 # value).  Never pod B's fields, never none for pod A; the 0x1D one, where
-# the kernel's pid is out of auparse's view, is container_id=?.
+# the kernel's pid is out of auparse's view, is container_id=?.  A table
+# named with pod B's container_id=, k8s_pod_id= and a k8s_namespace=: our
+# fields come first (before the raw name, every name written), so auparse
+# reads ours.
 set -u
 set -o pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -47,6 +50,7 @@ names=(
 	"$tag-3 pid=1 y"
 	"$tag-4 pid=$PB family=2 entries=1 op=nft_register_table pid=$PB comm=\\\"nft\\\" z"
 	"$tag-5 pid=$PB \\u001dAUID=x b"
+	"$tag-6 container_id=\\\"$CIDB\\\" k8s_namespace=\\\"kube-system\\\" k8s_pod_id=\\\"$UIDB\\\""
 )
 declare -A PA
 # Each nft is forked by a shell that has been in pod A for a second (and
@@ -74,19 +78,19 @@ for i in "${!names[@]}"; do
 done
 
 rec() { grep -a "^type=NETFILTER_CFG .*table=$tag-$1 " "$W/plugin.out" | head -n 1; }
-for n in 1 2 3 4 5; do
+for n in 1 2 3 4 5 6; do
 	t_wait_for 5000 sh -c "grep -a -q 'table=$tag-$n ' '$W/plugin.out'" ||
 		t_fail "table $n: record" "no NETFILTER_CFG record ($(head -c 200 "$W/nft$n.err"))"
 done
 # the kernel wrote the nft process's pid in its tail: the records are real
-for n in 1 2 3 4; do
+for n in 1 2 3 4 6; do
 	case $(rec $n) in
 	*" pid=${PA[$n]} comm=\"nft\""*) ;;
 	*) t_fail "table $n: the kernel's tail" "pid=${PA[$n]} not in $(rec $n | head -c 300)";;
 	esac
 done
 
-"$AUP" "$W/plugin.out" container_id ocontainer_id k8s_pod_id >"$W/auparse.out" ||
+"$AUP" "$W/plugin.out" container_id ocontainer_id k8s_pod_id k8s_namespace >"$W/auparse.out" ||
 	t_fail "p2p_auparse" "rc=$?"
 aup() { # N: auparse's line for table N's record
 	local s
@@ -97,40 +101,42 @@ aup() { # N: auparse's line for table N's record
 # Pod A's fields, or "?" where nft was gone before pid2pod could prove
 # where it ran (README, How a pid is resolved: a wrong answer is worse than
 # none); never pod B's, whose pid the table names.  At least one of the
-# four must be proven pod A's, or the check would pass on "?" alone.
-want_a=" container_id=\"$CIDA\" k8s_pod_id=\"$UIDA\""
+# five must be proven pod A's, or the check would pass on "?" alone.  The
+# fields go before the raw table name, sealed (no kubelet here: ? for the
+# names), so none the table forges is the first auparse finds.
+SEAL="k8s_namespace=? k8s_pod=? k8s_container=?"
+want_a="): container_id=\"$CIDA\" $SEAL k8s_pod_id=\"$UIDA\" k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_sa=? table=$tag-"
+want_u="): container_id=? $SEAL k8s_pod_id=? k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_sa=? table=$tag-"
 named_a=0
-for n in 1 2 3 4; do
+for n in 1 2 3 4 6; do
 	what=$(printf '%s' "${names[$((n - 1))]}" | sed 's/\\//g' | cut -c1-60)
 	l=$(rec $n)
 	a=$(aup $n)
 	case $l in
-	*"$CIDB"* | *"$UIDB"*) t_fail "table '$what': text" "pod B's fields: $l";;
-	*"$want_a" | *"$want_a"$'\x1d'*)
+	*"$want_a$n "*)
 		named_a=$((named_a + 1))
-		t_ok "table '$what': text has pod A's fields (the kernel's pid), never pod B's"
-		[[ $a == *" container_id=\"$CIDA\" ocontainer_id=- k8s_pod_id=\"$UIDA\"" ]] &&
-			t_ok "table '$what': auparse's first container_id and k8s_pod_id are pod A's" ||
+		t_ok "table '$what': text has pod A's fields (the kernel's pid) before the table name"
+		[[ $a == *" container_id=\"$CIDA\" ocontainer_id=- k8s_pod_id=\"$UIDA\" k8s_namespace=?" ]] &&
+			t_ok "table '$what': auparse's first container_id, k8s_pod_id and k8s_namespace are ours" ||
 			t_fail "table '$what': auparse" "$a";;
-	*" container_id=?" | *" container_id=?"$'\x1d'*)
-		t_ok "table '$what': text has container_id=? (nft gone before it was proven), never pod B's"
-		[[ $a == *" container_id=? ocontainer_id=- k8s_pod_id=-" ]] &&
-			t_ok "table '$what': auparse's first container_id is our ?, no pod id" ||
+	*"$want_u$n "*)
+		t_ok "table '$what': text has container_id=? (nft gone before it was proven) before the table name"
+		[[ $a == *" container_id=? ocontainer_id=- k8s_pod_id=? k8s_namespace=?" ]] &&
+			t_ok "table '$what': auparse's first container_id, k8s_pod_id and k8s_namespace are our ?" ||
 			t_fail "table '$what': auparse" "$a";;
-	*) t_fail "table '$what': text" "want pod A's fields or container_id=? at the end: $l";;
+	*) t_fail "table '$what': text" "want pod A's fields or container_id=? before the table name: $l";;
 	esac
 done
-[ "$named_a" -ge 1 ] && t_ok "tables named pod A's: $named_a of 4" ||
-	t_fail "tables named pod A's" "none of 4 proven pod A's"
+[ "$named_a" -ge 1 ] && t_ok "tables named pod A's: $named_a of 5" ||
+	t_fail "tables named pod A's" "none of 5 proven pod A's"
 
 l=$(rec 5)
 case $l in
-*"$CIDA"* | *"$CIDB"*) t_fail "table with 0x1D: text" "a pod's fields although the kernel's pid is behind an injected 0x1D: $l";;
-*" container_id=?"$'\x1d'"AUID=x b"*) t_ok "table with 0x1D: container_id=? before the injected 0x1D, no pod";;
+*"$want_u"5" pid=$PB "$'\x1d'"AUID=x b"*) t_ok "table with 0x1D: sealed container_id=? before the table name, no pod";;
 *) t_fail "table with 0x1D: text" "$l";;
 esac
 a=$(aup 5)
-if [[ $a == *" container_id=? ocontainer_id=- k8s_pod_id=-" ]]; then
+if [[ $a == *" container_id=? ocontainer_id=- k8s_pod_id=? k8s_namespace=?" ]]; then
 	t_ok "table with 0x1D: auparse reads container_id=?"
 else
 	t_fail "table with 0x1D: auparse" "$a"

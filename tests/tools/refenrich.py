@@ -177,15 +177,29 @@ def enc(name, val):
     return b" " + name + b'="' + val + b'"'
 
 
-def fields_for(res, prefix):
+SEALED_NAMES = (b"k8s_namespace", b"k8s_pod", b"k8s_container", b"k8s_pod_id",
+                b"k8s_pid_inside", b"k8s_image", b"k8s_owner", b"k8s_sa")
+
+
+def fields_for(res, prefix, sealed=False):
+    """sealed: text a process chose follows the fields (a user-space msg=',
+    NETFILTER_CFG's table name): every name written, `?` when unknown.
+    No kubelet here and no nspid in a fake proc tree: only the pod id."""
     if res == "host":
         return b""
     if res == "unknown":
-        return enc(prefix + b"container_id", None)
+        s = enc(prefix + b"container_id", None)
+        if sealed:
+            s += b"".join(enc(prefix + n, None) for n in SEALED_NAMES)
+        return s
     cid, uid = res
     s = enc(prefix + b"container_id", cid.encode())
-    if uid:
-        s += enc(prefix + b"k8s_pod_id", uid.encode())
+    if not sealed:
+        if uid:
+            s += enc(prefix + b"k8s_pod_id", uid.encode())
+        return s
+    for n in SEALED_NAMES:
+        s += enc(prefix + n, uid.encode() if n == b"k8s_pod_id" and uid else None)
     return s
 
 
@@ -227,8 +241,13 @@ def enrich_line(line, resolver, node_name):
     pid = opid = None
     rtype = fl[0][1] if fl and fl[0][0] == b"type" else None
     user = user_type(rtype)
-    forged = False
+    forged = sealed = False
     if rtype == b"NETFILTER_CFG":
+        # before the first field: "): table=..." (the raw table name)
+        h = line.find(b"): ", off)
+        if 0 <= h < text_end:
+            P = h + 2
+            sealed = True
         m = NFCFG_TAIL.search(line[:text_end])
         if m:
             pid = m.group(1)
@@ -239,6 +258,7 @@ def enrich_line(line, resolver, node_name):
         if user and name == b"msg" and val[:1] == b"'":
             start = off + vend - len(val) - len(name) - 1
             P = start - 1 if line[start - 1:start] == b" " else start
+            sealed = True
             break
         if name == b"pid" and pid is None:
             pid = val
@@ -247,11 +267,11 @@ def enrich_line(line, resolver, node_name):
     if node is not None and node_name is not None and node != node_name:
         return b"", P, None
     if forged:
-        return fields_for("unknown", b""), P, None
+        return fields_for("unknown", b"", sealed), P, None
     s = b""
     p = pidval(pid)
     if p is not None:
-        s += fields_for(resolver.lookup(p), b"")
+        s += fields_for(resolver.lookup(p), b"", sealed)
     if rtype == b"OBJ_PID":
         op = pidval(opid)
         if op is not None:

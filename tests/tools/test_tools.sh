@@ -207,6 +207,31 @@ else
 	ok "verify rejects a NETFILTER_CFG record given the pod of the pid= its table name forged"
 fi
 
+# sealed records: a name left out (a forged one in the message would be the
+# first auparse finds), and NETFILTER_CFG's fields after the raw table name
+edge_mut() { # serial python-expression-on-l description
+	$PY - "$D/verify-edge.out" "$W/edge.m" "$1" "$2" <<'XEOF'
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+for i, l in enumerate(lines):
+    if (":%s): " % sys.argv[3]).encode() in l:
+        lines[i] = eval(sys.argv[4])
+open(sys.argv[2], "wb").write(b"\n".join(lines))
+XEOF
+	if cmp -s "$W/edge.m" "$D/verify-edge.out"; then
+		nok "edge mutation changed nothing: $3"
+	elif res=$($EV --output "$W/edge.m"); then
+		nok "verify accepted $3"
+	else
+		ok "verify rejects $3"
+	fi
+}
+edge_mut 29 'l.replace(b" k8s_namespace=?", b"", 1)' "a sealed user record without k8s_namespace"
+edge_mut 25 'l.replace(b" k8s_sa=?", b"", 1)' "an unresolved sender's sealed user record without k8s_sa"
+edge_mut 27 'l[:l.index(b" container_id=")] + l[l.index(b" table="):l.index(b"\x1d")] + l[l.index(b" container_id="):l.index(b" table=")] + l[l.index(b"\x1d"):]' \
+	"NETFILTER_CFG fields after the raw table name"
+edge_mut 29 "l.replace(b' k8s_image=?', b' k8s_image=\"x\"', 1)" "a value where the seal says ? (--strict)"
+
 # --- verify rejects broken outputs ----------------------------------------
 reject() { # mode description [verify args...]
 	local mode=$1 desc=$2

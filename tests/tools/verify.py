@@ -17,8 +17,12 @@ Text mode:
     line is reported with both line numbers);
   * each output line is its input line with one string S inserted at P:
     P = just before ` msg='` in user-space records (types USER, 1100-1199,
-    2100-2999, numbered by libaudit), else the first 0x1D byte, else the
-    end of line;
+    2100-2999, numbered by libaudit), just before the first field (` table=`)
+    in NETFILTER_CFG, else the first 0x1D byte, else the end of line;
+  * those two are sealed (text a process chose follows S): for a pid that
+    is not a host process S carries every known key, container_id to
+    k8s_sa, in order, with the map's value or `?` (`?` for all of them when
+    unresolved), then only k8s_label_* keys;
   * S is `( key=value)*` with value "quoted" (nothing needing encoding
     inside, not empty), uppercase HEX (only for values that need encoding)
     or the bare `?`; no key twice; known keys in the order container_id,
@@ -126,7 +130,7 @@ def encode(key, val):
 class Rec:
     """What verify needs to know about one input line."""
     __slots__ = ("line", "lno", "node", "text", "P", "pid", "opid",
-                 "is_objpid", "serial", "time", "rtype")
+                 "is_objpid", "serial", "time", "rtype", "sealed")
 
 
 def analyse(line, lno):
@@ -149,6 +153,7 @@ def analyse(line, lno):
     r.pid = None
     r.opid = None
     r.rtype = None
+    r.sealed = False
     tstart = line.startswith(b"type=", body_off)
     if tstart:
         e = line.find(b" ", body_off)
@@ -162,7 +167,11 @@ def analyse(line, lno):
     text = r.text
     user = r.rtype is not None and is_user_type(r.rtype)
     if r.rtype == b"NETFILTER_CFG":
-        # the table name before the kernel's fields is raw: only the tail
+        # the fields go before the raw table name (sealed); its pid is
+        # only the kernel's tail
+        if m and text[m.end():m.end() + 2] == b": ":
+            r.P = m.end() + 1
+            r.sealed = True
         m = NFCFG_TAIL_RE.search(text)
         if m:
             r.pid = m.group(1)
@@ -175,6 +184,7 @@ def analyse(line, lno):
             name = fm.group(1)
             if user and name == b"msg" and fm.group(2).startswith(b"'"):
                 r.P = fm.start(1) - 1 if text[fm.start(1) - 1:fm.start(1)] == b" " else fm.start(1)
+                r.sealed = True
                 break
             if name == b"pid" and r.pid is None:
                 r.pid = fm.group(2)
@@ -320,7 +330,48 @@ def rank(key):
     return LABEL_RANK if key.startswith(b"k8s_label_") else OTHER_RANK
 
 
-def check_fields(got, state, req, forb, prefix, strict, what):
+def sealed_canon(state, req):
+    """The fields of a sealed record (text a process chose follows them):
+    every known key, its expected value or `?`; labels not included."""
+    d = dict(req) if state == "container" else {}
+    return [(k, d.get(k)) for k in KNOWN_ORDER]
+
+
+def check_sealed(got, state, req, forb, prefix, strict, what):
+    """A sealed record: every known key present, in order, `?` where the
+    map expects nothing; then only k8s_label_* keys (`?` for a missing
+    pid)."""
+    errs = []
+    keys = [k for k, _ in got]
+    if keys[:len(KNOWN_ORDER)] != KNOWN_ORDER:
+        return ["%s: a sealed record (text a process chose follows) must carry every one of %s in order, got %s" % (
+            what, b",".join(prefix + k for k in KNOWN_ORDER).decode(), fmt_fields(got, prefix) or "nothing")]
+    reqd = dict(req)
+    for k, v in got[:len(KNOWN_ORDER)]:
+        if state == "missing" or k in forb:
+            if v is not None:
+                errs.append("%s: %s%s=%s, expected ?" % (what, prefix.decode(), k.decode(), fmt_val(v)))
+        elif k in reqd:
+            if v != reqd[k]:
+                errs.append("%s: %s%s=%s, expected %s" % (what, prefix.decode(), k.decode(), fmt_val(v), fmt_val(reqd[k])))
+        elif strict and v is not None:
+            errs.append("%s: unexpected value %s%s=%s (--strict: ? or the map's)" % (what, prefix.decode(), k.decode(), fmt_val(v)))
+    for k, v in got[len(KNOWN_ORDER):]:
+        if not k.startswith(b"k8s_label_"):
+            errs.append("%s: %s%s after the sealed names" % (what, prefix.decode(), k.decode()))
+        elif k in reqd and v != reqd[k]:
+            errs.append("%s: %s%s=%s, expected %s" % (what, prefix.decode(), k.decode(), fmt_val(v), fmt_val(reqd[k])))
+        elif (state == "missing" or k in forb) and v is not None:
+            errs.append("%s: %s%s=%s, expected ?" % (what, prefix.decode(), k.decode(), fmt_val(v)))
+        elif strict and k not in reqd and v is not None:
+            errs.append("%s: unexpected value %s%s=%s (--strict)" % (what, prefix.decode(), k.decode(), fmt_val(v)))
+    for k, v in req:
+        if k.startswith(b"k8s_label_") and k not in keys:
+            errs.append("%s: missing %s%s (expected %s)" % (what, prefix.decode(), k.decode(), fmt_val(v)))
+    return errs
+
+
+def check_fields(got, state, req, forb, prefix, strict, what, sealed=False):
     """Compare parsed fields (keys already stripped of prefix) with the
     expectation; return a list of problems."""
     errs = []
@@ -335,6 +386,8 @@ def check_fields(got, state, req, forb, prefix, strict, what):
         if got:
             errs.append("%s: host process must get no fields, got %s" % (what, fmt_fields(got, prefix)))
         return errs
+    if sealed and state in ("missing", "container"):
+        return errs + check_sealed(got, state, req, forb, prefix, strict, what)
     if state == "missing":
         if got != [(b"container_id", None)]:
             errs.append("%s: unresolved pid must get exactly %scontainer_id=?, got %s" % (what, prefix.decode(), fmt_fields(got, prefix) or "nothing"))
@@ -535,6 +588,8 @@ def verify_text(a, exp, rep):
         if pid is not None:
             state, req, _forb = exp.fields(pid)
             states.append(state)
+            if r.sealed and state in ("missing", "container"):
+                req = sealed_canon(state, req)
             parts.append(b"".join(encode(k, v) for k, v in req))
         if opid is not None:
             ostate, oreq, _oforb = exp.fields(opid)
@@ -556,7 +611,7 @@ def verify_text(a, exp, rep):
         if pid is not None:
             state, req, forb = exp.fields(pid)
             st[state] += 1
-            errs += check_fields(mine, state, req, forb, b"", strict, "pid=%d" % pid)
+            errs += check_fields(mine, state, req, forb, b"", strict, "pid=%d" % pid, r.sealed)
             extra = {k for k, _ in mine} - {k for k, _ in req}
             st["unverified_fields"] += len(extra) if state == "container" else 0
         elif mine:

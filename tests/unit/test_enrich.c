@@ -74,8 +74,9 @@ int main(void)
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		CASE(rows[i].name) {
-			struct enrich_subject s = { rows[i].id, rows[i].nm,
-						    rows[i].nspid };
+			struct enrich_subject s = { .id = rows[i].id,
+						    .names = rows[i].nm,
+						    .nspid = rows[i].nspid };
 			char want[4096];
 
 			/* want is "%s" + the inserted fields */
@@ -86,22 +87,76 @@ int main(void)
 	}
 
 	CASE("fields go before the 0x1D tail") {
-		struct enrich_subject s = { &nopod, NULL, 0 };
+		struct enrich_subject s = { .id = &nopod, .names = NULL, .nspid = 0 };
 
 		CHECK_STR(run(esys, &s, NULL, &st),
 			  "type=SYSCALL msg=audit(1.000:2): pid=5 comm=\"sh\" "
 			  "container_id=\"" CID "\"\x1dUID=\"root\"\n");
 	}
-	CASE("user record: before msg='...'") {
-		struct enrich_subject s = { &unres, NULL, 0 };
+	CASE("user record, unresolved: every name sealed with ?, before msg='...'") {
+		static const char *const cfg[] = { "tier", "app.kubernetes.io/pid" };
+		struct enrich_subject s = { .id = &unres, .labels = cfg,
+					    .nlabels = 2 };
 
 		CHECK_STR(run("type=USER msg=audit(1.0:3): pid=5 msg='a b' x=1", &s,
 			      NULL, &st),
 			  "type=USER msg=audit(1.0:3): pid=5 container_id=? "
+			  "k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
+			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_sa=? "
+			  "k8s_label_tier=? k8s_label_app_kubernetes_io_pid_=? "
 			  "msg='a b' x=1\n");
 	}
+	CASE("user record, a pod without names: the names sealed with ?") {
+		struct enrich_subject s = { .id = &nopod, .nspid = 4 };
+
+		CHECK_STR(run("type=USER_CMD msg=audit(1.0:3): pid=5 msg='k8s_pod=x'",
+			      &s, NULL, &st),
+			  "type=USER_CMD msg=audit(1.0:3): pid=5 container_id=\"" CID
+			  "\" k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
+			  "k8s_pid_inside=\"4\" k8s_image=? k8s_owner=? k8s_sa=? "
+			  "msg='k8s_pod=x'\n");
+	}
+	CASE("user record, a host sender: no fields (its text is the host's)") {
+		struct enrich_subject s = { .id = &host };
+
+		CHECK_STR(run("type=USER msg=audit(1.0:3): pid=5 msg='a'", &s,
+			      NULL, &st),
+			  "type=USER msg=audit(1.0:3): pid=5 msg='a'\n");
+	}
+	CASE("sealed labels: configured order, the pod's value or ?") {
+		static const char *const cfg[] = { "tier", "team",
+						   "app.kubernetes.io/Name" };
+		struct enrich_subject s = { .id = &cont, .names = &names,
+					    .labels = cfg, .nlabels = 3 };
+		const char *out = run("type=USER msg=audit(1.0:3): pid=5 msg='a'",
+				      &s, NULL, &st);
+
+		CHECK(strstr(out, " k8s_sa=? k8s_label_tier=66726F6E7420656E64 "
+				  "k8s_label_team=? "
+				  "k8s_label_app_kubernetes_io_name_=\"web\" msg='a'\n")
+		      != NULL);
+	}
+	CASE("NETFILTER_CFG: before the raw table name, sealed") {
+		struct enrich_subject s = { .id = &unres };
+
+		CHECK_STR(run("type=NETFILTER_CFG msg=audit(1.0:3): table=x "
+			      "k8s_pod=\"y\" family=2 entries=1 op=nft_register_table "
+			      "pid=7 comm=\"nft\"", &s, NULL, &st),
+			  "type=NETFILTER_CFG msg=audit(1.0:3): container_id=? "
+			  "k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
+			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_sa=? "
+			  "table=x k8s_pod=\"y\" family=2 entries=1 "
+			  "op=nft_register_table pid=7 comm=\"nft\"\n");
+	}
+	CASE("other records are not sealed: no ? for unknown names") {
+		struct enrich_subject s = { .id = &nopod };
+
+		CHECK_STR(run(sys, &s, NULL, &st),
+			  "type=SYSCALL msg=audit(1.000:2): pid=5 comm=\"sh\" "
+			  "container_id=\"" CID "\"\n");
+	}
 	CASE("user record: ours before forged fields and a ' in a value") {
-		struct enrich_subject s = { &cont, &names, 0 };
+		struct enrich_subject s = { .id = &cont, .names = &names, .nspid = 0 };
 		const char *out = run(
 			"type=USER_AUTH msg=audit(1.0:3): pid=5 uid=0 auid=0 "
 			"ses=1 msg='container_id=\"f\" k8s_namespace=\"kube-system\" "
@@ -117,7 +172,7 @@ int main(void)
 				  "terminal=?)'\n") != NULL);
 	}
 	CASE("obj_pid: o-prefixed") {
-		struct enrich_subject o = { &nopod, NULL, 0 };
+		struct enrich_subject o = { .id = &nopod, .names = NULL, .nspid = 0 };
 
 		CHECK_STR(run("type=OBJ_PID msg=audit(1.0:3): opid=9 ocomm=\"x\"",
 			      NULL, &o, &st),
@@ -126,7 +181,7 @@ int main(void)
 	}
 	CASE("long record: optional fields dropped first, counted") {
 		static char line[OUTPUT_LINE_MAX + 100];
-		struct enrich_subject s = { &cont, &names, 3 };
+		struct enrich_subject s = { .id = &cont, .names = &names, .nspid = 3 };
 		size_t base = strlen(sys);
 		const char *out;
 		uint64_t before = st.fields_dropped;
@@ -144,7 +199,7 @@ int main(void)
 	}
 	CASE("record at the limit: passed unchanged, every field counted") {
 		static char line[RECORD_MAX];
-		struct enrich_subject s = { &cont, NULL, 0 };
+		struct enrich_subject s = { .id = &cont, .names = NULL, .nspid = 0 };
 		uint64_t before = st.fields_dropped;
 		const char *out;
 
@@ -193,7 +248,8 @@ int main(void)
 			"x-EXE", "owner_res", "tenant_auid", "node_hostname",
 			"name", "tier", "Ses", NULL };
 		struct k8s_names ln = { .pod = "p" };
-		struct enrich_subject s = { &cont, &ln, 7 }, o = { &cont, &ln, 7 };
+		struct enrich_subject s = { .id = &cont, .names = &ln, .nspid = 7 },
+				      o = { .id = &cont, .names = &ln, .nspid = 7 };
 		char name[128];
 		const char *out, *p;
 

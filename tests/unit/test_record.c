@@ -34,68 +34,71 @@ static const struct row rows[] = {
 	{ "user record: pid outside msg, insert before msg",
 	  "type=USER_START msg=audit(1.000:9): pid=12 uid=0 msg='op=x pid=99 "
 	  "res=success'\x1dUID=\"root\"",
-	  12, -1, REC_USER_MSG, " msg='op=x", NULL, 9 },
+	  12, -1, REC_USER_MSG | REC_SEALED, " msg='op=x", NULL, 9 },
 	{ "user record: fields after msg", "type=USER msg=audit(1.000:9): "
 	  "pid=12 msg='text=a b' extra=1",
-	  12, -1, REC_USER_MSG, " msg='text", NULL, 9 },
+	  12, -1, REC_USER_MSG | REC_SEALED, " msg='text", NULL, 9 },
 	{ "user record: pid= only inside msg",
 	  "type=USER msg=audit(1.000:9): uid=0 msg='pid=99 res=1'",
-	  -1, -1, REC_USER_MSG, " msg='pid", NULL, 9 },
+	  -1, -1, REC_USER_MSG | REC_SEALED, " msg='pid", NULL, 9 },
 	{ "unterminated msg quote: before msg all the same",
 	  "type=USER msg=audit(1.000:9): pid=3 msg='pid=99 res=1",
-	  3, -1, REC_USER_MSG, " msg='pid", NULL, 9 },
+	  3, -1, REC_USER_MSG | REC_SEALED, " msg='pid", NULL, 9 },
 	{ "user record: a ' inside a double-quoted value (real PAM record)",
 	  "type=USER_AUTH msg=audit(1.000:9): pid=5 uid=0 auid=4294967295 "
 	  "ses=4294967295 msg='op=PAM:authentication grantors=? "
 	  "acct=\"system-property('xsl:vendor')/>\" exe=\"/usr/sbin/sshd\" "
 	  "hostname=1.2.3.4 addr=1.2.3.4 terminal=ssh res=failed'",
-	  5, -1, REC_USER_MSG, " msg='op=PAM", NULL, 9 },
+	  5, -1, REC_USER_MSG | REC_SEALED, " msg='op=PAM", NULL, 9 },
 	{ "user record: forged fields and opid in msg",
 	  "type=USER msg=audit(1.000:9): pid=6 uid=0 auid=0 ses=1 "
 	  "subj=unconfined msg='opid=77 pid=88 container_id=\"x\" "
 	  "k8s_namespace=\"kube-system\"'",
-	  6, -1, REC_USER_MSG, " msg='opid", NULL, 9 },
+	  6, -1, REC_USER_MSG | REC_SEALED, " msg='opid", NULL, 9 },
 	{ "user record: msg=' first, no header pid",
 	  "type=USER_CMD msg=audit(1.000:9): msg='pid=9 x'",
-	  -1, -1, REC_USER_MSG, " msg='pid", NULL, 9 },
+	  -1, -1, REC_USER_MSG | REC_SEALED, " msg='pid", NULL, 9 },
 	{ "user range by number: UNKNOWN[2150]",
 	  "type=UNKNOWN[2150] msg=audit(1.000:9): pid=3 uid=0 msg='pid=9'",
-	  3, -1, REC_USER_MSG, " msg='pid", NULL, 9 },
+	  3, -1, REC_USER_MSG | REC_SEALED, " msg='pid", NULL, 9 },
 	{ "USER_TTY: data= is escaped, first pid",
 	  "type=USER_TTY msg=audit(1.000:9): pid=4 uid=0 auid=0 ses=1 "
 	  "data=6C73", 4, -1, 0, "", NULL, 9 },
 	{ "netfilter_cfg as this kernel writes it",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=x:2 family=2 "
 	  "entries=1 op=nft_register_table pid=1130 comm=\"nft\"",
-	  1130, -1, 0, "", NULL, 5 },
+	  1130, -1, REC_SEALED, " table=x:2", NULL, 5 },
 	{ "netfilter_cfg: table named with pid= and quotes (real kernel)",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=x pid=5000 y\" "
 	  "q=\"z:2 family=2 entries=1 op=nft_register_table pid=1621 "
 	  "comm=\"nft\"\x1d" "AUID=\"unset\"",
-	  1621, -1, 0, "\x1d" "AUID", NULL, 5 },
+	  1621, -1, REC_SEALED, " table=x pid=5000", NULL, 5 },
 	{ "netfilter_cfg: table forging the whole tail",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=x pid=5000 "
 	  "comm=\"nft\":2 family=2 entries=1 op=nft_register_table pid=77 "
-	  "subj=unconfined comm=\"nft\"", 77, -1, 0, "", NULL, 5 },
+	  "subj=unconfined comm=\"nft\"", 77, -1, REC_SEALED, " table=x pid", NULL, 5 },
 	{ "netfilter_cfg: something after the last comm: not the kernel's",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=t pid=5000 "
-	  "comm=6E 6674", -1, -1, REC_PID_FORGED, "", NULL, 5 },
+	  "comm=6E 6674", -1, -1, REC_PID_FORGED | REC_SEALED, " table=t", NULL, 5 },
 	{ "netfilter_cfg: subj and hex comm",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=t:2 family=2 "
 	  "entries=1 op=nft_register_table pid=77 subj=unconfined "
-	  "comm=6E20667400", 77, -1, 0, "", NULL, 5 },
+	  "comm=6E20667400", 77, -1, REC_SEALED, " table=t:2", NULL, 5 },
 	{ "netfilter_cfg: old kernel, no pid, table names one",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=x pid=5000 "
-	  "family=2 entries=1", -1, -1, REC_PID_FORGED, "", NULL, 5 },
+	  "family=2 entries=1", -1, -1, REC_PID_FORGED | REC_SEALED, " table=x", NULL, 5 },
 	{ "netfilter_cfg: 0x1D in the table name hides the kernel's pid",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=a pid=5000 "
 	  "\x1d" "AUID=x b c:2 family=2 entries=1 op=nft_register_table "
 	  "pid=99 comm=\"nft\"\x1d" "AUID=\"root\"",
-	  -1, -1, REC_PID_FORGED, "\x1d" "AUID=x", NULL, 5 },
+	  -1, -1, REC_PID_FORGED | REC_SEALED, " table=a pid", NULL, 5 },
 	{ "netfilter_cfg: 0x1D then only the kernel's tail",
 	  "type=NETFILTER_CFG msg=audit(1.000:5): table=a\x1d:2 family=2 "
 	  "entries=1 op=nft_register_table pid=99 comm=\"nft\"",
-	  -1, -1, REC_PID_FORGED, "\x1d:2", NULL, 5 },
+	  -1, -1, REC_PID_FORGED | REC_SEALED, " table=a\x1d", NULL, 5 },
+	{ "netfilter_cfg: no space after the header: not sealed",
+	  "type=NETFILTER_CFG msg=audit(1.000:5):table=x pid=7 comm=\"nft\"",
+	  7, -1, 0, "", NULL, 5 },
 	{ "opid only in OBJ_PID",
 	  "type=AVC msg=audit(1.000:5): avc:  denied  { signal } for  pid=3 "
 	  "comm=\"a\" opid=4", 3, -1, 0, "", NULL, 5 },
@@ -151,6 +154,7 @@ int main(void)
 				CHECK(r.type == NULL);
 			CHECK_INT(r.opid, t->opid);
 			CHECK((r.flags & t->flags) == t->flags);
+			CHECK_INT(r.flags & REC_SEALED, t->flags & REC_SEALED);
 			/* insert_before is a prefix of what follows the point */
 			CHECK(strncmp(r.line + r.insert_at, t->insert_before,
 				      strlen(t->insert_before)) == 0);
