@@ -16,14 +16,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libaudit.h>
+
 #include "common/encode.h"
 #include "common/jsonscan.h"
 #include "input/goaudit.h"
 #include "input/record.h"
 
-/* What record_scan needs in front of the fields go-audit keeps. */
-#define FAKE_HDR "type=GOAUDIT msg=audit(0.000:0): "
-#define FAKE_HDR_LEN (sizeof FAKE_HDR - 1)
+/* What record_scan needs in front of the fields go-audit keeps: the
+ * message's type by name (its pid is where that type's kernel writes it:
+ * record.c's trust table), GOAUDIT when libaudit has no name for it */
+#define FAKE_HDR_FMT "type=%s msg=audit(0.000:0): "
+#define FAKE_HDR_MAX (sizeof "type= msg=audit(0.000:0): " + 40)
+#define TYPE_DIGITS_MAX 5
 
 /* Brackets around a value (jsonscan's depth) where go-audit's parts are. */
 #define D_TOP 0        /* the object */
@@ -34,13 +39,15 @@
 struct scan {
 	struct goaudit_obj *o;
 	const char *line;
+	size_t len;
 	uint8_t deep;      /* stopped: nested deeper than GOAUDIT_DEPTH_MAX */
 	uint8_t shape;     /* valid so far but not go-audit's shape */
 	uint8_t msgs_next; /* the next member's value is the first "messages" */
 	uint8_t in_msgs;   /* inside that array */
 	unsigned seen;     /* "messages" keys of the object */
 	/* the message being read */
-	uint8_t msg_on, data_next, data_on, k8s, desc, has_data;
+	uint8_t msg_on, data_next, data_on, k8s, desc, has_data, type_next;
+	int msg_type;      /* its "type" (0: none, or not a small number) */
 	unsigned ndata;    /* its "data" keys */
 	uint64_t da, db;   /* the first one's string content, still escaped */
 };
@@ -53,25 +60,32 @@ static int key_is(const struct jsonscan *js, const char *name)
 	return !js->key_cut && js->keylen == n && memcmp(js->key, name, n) == 0;
 }
 
-/* The pid= of a message's data (a..b, escaped), or RECORD_NO_PID. */
-static int32_t data_pid(const char *a, const char *b, int esc)
+/*
+ * The pid= of a message's data (a..b, escaped) as the kernel wrote it for
+ * a record of that type, RECORD_NO_PID when it has none, 0 when the pid=
+ * there is text a process chose (NETFILTER_CFG's table name): "?".
+ */
+static int32_t data_pid(const char *a, const char *b, int esc, int type)
 {
-	char buf[FAKE_HDR_LEN + RECORD_MAX];
+	char buf[FAKE_HDR_MAX + RECORD_MAX];
+	const char *name = type > 0 ? audit_msg_type_to_name(type) : NULL;
 	struct record r;
-	size_t n;
+	size_t h, n;
 
-	memcpy(buf, FAKE_HDR, FAKE_HDR_LEN);
+	h = (size_t)snprintf(buf, FAKE_HDR_MAX, FAKE_HDR_FMT,
+			     name && strlen(name) < 40 ? name : "GOAUDIT");
 	if (esc) {
-		n = jsonscan_unescape(buf + FAKE_HDR_LEN,
-				      sizeof buf - FAKE_HDR_LEN, a,
+		n = jsonscan_unescape(buf + h, sizeof buf - h, a,
 				      (size_t)(b - a));
 	} else {
 		n = (size_t)(b - a);
-		if (n > sizeof buf - FAKE_HDR_LEN)
-			n = sizeof buf - FAKE_HDR_LEN;
-		memcpy(buf + FAKE_HDR_LEN, a, n);
+		if (n > sizeof buf - h)
+			n = sizeof buf - h;
+		memcpy(buf + h, a, n);
 	}
-	record_scan(buf, FAKE_HDR_LEN + n, &r);
+	record_scan(buf, h + n, &r);
+	if (r.flags & REC_PID_FORGED)
+		return 0;
 	return r.pid;
 }
 
@@ -87,6 +101,7 @@ static void on_key(struct scan *c, const struct jsonscan *js)
 			c->shape = 1; /* a second "messages" */
 	} else if (js->depth == D_MSG_MEMBER && c->msg_on) {
 		c->data_next = 0;
+		c->type_next = key_is(js, "type");
 		if (key_is(js, "k8s"))
 			c->k8s = 1;
 		if (!key_is(js, "data"))
@@ -96,6 +111,21 @@ static void on_key(struct scan *c, const struct jsonscan *js)
 		else
 			c->shape = 1; /* a second "data" */
 	}
+}
+
+/* A JSON integer of at most TYPE_DIGITS_MAX digits in [p, end), else 0
+ * (a fraction, an exponent, a longer or cut number: no type of audit's) */
+static int small_number(const char *p, const char *end)
+{
+	int v = 0, k;
+
+	for (k = 0; k < TYPE_DIGITS_MAX && p + k < end && p[k] >= '0' &&
+	     p[k] <= '9'; k++)
+		v = v * 10 + (p[k] - '0');
+	if (k == 0 || p + k >= end || (p[k] >= '0' && p[k] <= '9') ||
+	    p[k] == '.' || p[k] == 'e' || p[k] == 'E')
+		return 0;
+	return v;
 }
 
 static void on_value(struct scan *c, unsigned d, unsigned ch, uint64_t off)
@@ -110,6 +140,11 @@ static void on_value(struct scan *c, unsigned d, unsigned ch, uint64_t off)
 		c->msg_on = ch == '{';
 		c->shape |= !c->msg_on;
 		c->ndata = c->k8s = c->has_data = c->data_next = 0;
+		c->type_next = 0;
+		c->msg_type = 0;
+	} else if (d == D_MSG_MEMBER && c->type_next) {
+		c->type_next = 0;
+		c->msg_type = small_number(c->line + off, c->line + c->len);
 	} else if (d == D_MSG_MEMBER && c->data_next) {
 		c->data_next = 0;
 		c->data_on = ch == '"';
@@ -128,7 +163,8 @@ static void message_done(struct scan *c, uint64_t at)
 	if (c->k8s) {
 		o->has_k8s++;
 	} else if (c->ndata == 1 && c->has_data &&
-		   (pid = data_pid(c->line + c->da, c->line + c->db, c->desc)) !=
+		   (pid = data_pid(c->line + c->da, c->line + c->db, c->desc,
+				   c->msg_type)) !=
 		   RECORD_NO_PID) {
 		if (o->npids < GOAUDIT_PIDS_MAX)
 			o->pids[o->npids++] = (struct goaudit_msg){
@@ -180,7 +216,7 @@ static int on_event(void *ctx, struct jsonscan *js, enum jsonscan_event ev,
 
 void goaudit_scan(const char *line, size_t len, struct goaudit_obj *o)
 {
-	struct scan c = { .o = o, .line = line };
+	struct scan c = { .o = o, .line = line, .len = len };
 	struct jsonscan js;
 	size_t i = 0;
 

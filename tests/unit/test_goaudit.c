@@ -71,6 +71,16 @@ static const struct scan_case scans[] = {
 	  GOAUDIT_OK, 0, { 0 } },
 	{ "several pid messages", OBJ(MSG(1300, "pid=1") "," MSG(1400, "x=1 pid=2") ","
 	  MSG(1326, "pid=3")), GOAUDIT_OK, 3, { 1, 2, 3 } },
+	{ "netfilter_cfg: a table named pid=: the kernel's tail pid",
+	  OBJ(MSG(1325, "table=x pid=5000 y:2 family=2 entries=1 "
+		  "op=nft_register_table pid=1621 comm=\\\"nft\\\"")), GOAUDIT_OK, 1, { 1621 } },
+	{ "netfilter_cfg: type after data counts too",
+	  OBJ("{\"data\":\"table=x pid=5000 y:2 family=2 entries=1 op=nft_register_table "
+	      "pid=1621 comm=\\\"nft\\\"\",\"type\":1325}"), GOAUDIT_OK, 1, { 1621 } },
+	{ "netfilter_cfg: only the table's pid=: ? (pid 0), never 5000",
+	  OBJ(MSG(1325, "table=x pid=5000 family=2 entries=1")), GOAUDIT_OK, 1, { 0 } },
+	{ "a type that is not audit's small integer: the first pid=",
+	  OBJ("{\"type\":1325.5,\"data\":\"table=x pid=5000 y\"}"), GOAUDIT_OK, 1, { 5000 } },
 	{ "a message with k8s already gets none",
 	  OBJ("{\"type\":1300,\"data\":\"pid=5\",\"k8s\":{\"container_id\":\"?\"}}"),
 	  GOAUDIT_OK, 0, { 0 } },
