@@ -43,23 +43,6 @@ int write_full(int fd, const void *buf, size_t size)
 	return 0;
 }
 
-ssize_t read_small_file(const char *path, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	if (size == 0)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	n = read_full(fd, buf, size - 1);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	return n;
-}
-
 int64_t now_ms(void)
 {
 	struct timespec ts;

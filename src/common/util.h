@@ -42,12 +42,6 @@ ssize_t read_full(int fd, void *buf, size_t size);
 /* write all of buf (retrying EINTR); returns 0 or -errno. */
 int write_full(int fd, const void *buf, size_t size);
 
-/*
- * read_small_file - read at most size-1 bytes of path
- * into buf and NUL-terminate.  Returns bytes read or -errno.
- */
-ssize_t read_small_file(const char *path, char *buf, size_t size);
-
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t now_ms(void);
 

@@ -208,7 +208,9 @@ static int try_file(const char *path, int kind, struct rtstate_meta *ret)
 	struct stat st;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted here must not stall the stream */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+		  O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOTDIR ? -ENOENT : -errno;
 	if (fstat(fd, &st) < 0)

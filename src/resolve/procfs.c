@@ -24,8 +24,8 @@
  * one read (procfs's single-record files: cgroup, stat, status, comm; or
  * small regular files in a fake tree), so a short read is their end and the
  * read that would return 0 is not made: on the exec path that is a third
- * of the syscalls.  A read that fills the buffer is as far as
- * read_small_file would go too (size - 1 bytes, NUL-terminated).
+ * of the syscalls.  A read that fills the buffer gives size - 1 bytes,
+ * NUL-terminated.
  */
 static ssize_t read_whole(const char *path, char *buf, size_t size)
 {

@@ -152,6 +152,15 @@ static void check_find(void)
 		CHECK_INT(rtstate_find(dirs, 1, "k8s.io", ID, &m), -ELOOP);
 		unlink(p);
 	}
+	CASE("find: a FIFO where the file should be neither blocks nor answers") {
+		snprintf(p, sizeof p, "%s/k8s.io/%s/config.json", a, ID);
+		if (mkfifo(p, 0600) != 0)
+			CHECK(0);
+		alarm(5); /* a blocking open would hang here: SIGALRM fails it */
+		CHECK_INT(rtstate_find(dirs, 1, "k8s.io", ID, &m), -EINVAL);
+		alarm(0);
+		unlink(p);
+	}
 	CASE("find: a directory where the file should be is unusable") {
 		snprintf(p, sizeof p, "%s/k8s.io/%s/config.json", a, ID);
 		mkdirs(p);
