@@ -68,7 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (unsigned i = 0; i < o.npids; i++)
-		if (o.pids[i].pid <= 0 || o.pids[i].insert_at >= size ||
+		/* 0: a pid= that is not the kernel's (unresolved) */
+		if (o.pids[i].pid < 0 || o.pids[i].insert_at >= size ||
 		    line[o.pids[i].insert_at] != '}' ||
 		    (i && o.pids[i].insert_at <= o.pids[i - 1].insert_at))
 			abort();

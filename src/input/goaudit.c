@@ -43,6 +43,8 @@ struct scan {
 	uint8_t deep;      /* stopped: nested deeper than GOAUDIT_DEPTH_MAX */
 	uint8_t shape;     /* valid so far but not go-audit's shape */
 	uint8_t msgs_next; /* the next member's value is the first "messages" */
+	uint8_t ts_next;   /* the next member's value is the first "timestamp" */
+	unsigned nts;      /* "timestamp" keys of the object */
 	uint8_t in_msgs;   /* inside that array */
 	unsigned seen;     /* "messages" keys of the object */
 	/* the message being read */
@@ -93,6 +95,7 @@ static void on_key(struct scan *c, const struct jsonscan *js)
 {
 	if (js->depth == D_MEMBER) {
 		c->msgs_next = 0;
+		c->ts_next = key_is(js, "timestamp") && ++c->nts == 1;
 		if (!key_is(js, "messages"))
 			return;
 		if (++c->seen == 1)
@@ -128,8 +131,34 @@ static int small_number(const char *p, const char *end)
 	return v;
 }
 
+/* "S.MS" (seconds, a dot, 1-3 digits of ms, the closing quote) in
+ * [p, end) as ms, else 0: the event's time, for a late record's owner */
+static int64_t stamp_ms(const char *p, const char *end)
+{
+	int64_t sec = 0, ms = 0;
+	int k = 0, m = 0;
+
+	for (; p < end && *p >= '0' && *p <= '9' && k < 12; p++, k++)
+		sec = sec * 10 + (*p - '0');
+	if (k == 0 || p >= end || *p++ != '.')
+		return 0;
+	for (; p < end && *p >= '0' && *p <= '9' && m < 3; p++, m++)
+		ms = ms * 10 + (*p - '0');
+	if (m == 0 || p >= end || *p != '"')
+		return 0;
+	while (m++ < 3)
+		ms *= 10;
+	return sec * 1000 + ms;
+}
+
 static void on_value(struct scan *c, unsigned d, unsigned ch, uint64_t off)
 {
+	if (d == D_MEMBER && c->ts_next) {
+		c->ts_next = 0;
+		if (ch == '"')
+			c->o->wall_ms = stamp_ms(c->line + off + 1,
+						 c->line + c->len);
+	}
 	if (d == D_TOP && ch != '{') {
 		c->shape = 1;
 	} else if (d == D_MEMBER && c->msgs_next) {

@@ -51,7 +51,7 @@ enum goaudit_status {
 
 struct goaudit_msg {
 	uint32_t insert_at; /* offset of the message object's closing brace */
-	int32_t pid;
+	int32_t pid;        /* 0: a pid= that is not the kernel's ("?") */
 };
 
 struct goaudit_obj {
@@ -60,6 +60,7 @@ struct goaudit_obj {
 	unsigned npids;      /* entries of pids[] */
 	unsigned capped;     /* messages with a pid past GOAUDIT_PIDS_MAX */
 	unsigned has_k8s;    /* messages that had a "k8s" key already (kept) */
+	int64_t wall_ms;     /* "timestamp":"S.MS" as ms; 0: none or not so */
 	struct goaudit_msg pids[GOAUDIT_PIDS_MAX];
 };
 

@@ -406,7 +406,9 @@ static void goaudit_line(struct pipeline *p, const char *line, size_t len,
 	}
 	p->st.goaudit_capped += o.capped;
 	for (unsigned i = 0; i < o.npids; i++) {
-		resolver_lookup(p->res, o.pids[i].pid, p->now, &ids[i]);
+		/* matched to the pid's owner at the event's time (rule 6) */
+		resolver_lookup_at(p->res, o.pids[i].pid, p->now, o.wall_ms,
+				   &ids[i]);
 		count_ident(p, &ids[i]);
 		if (p->pc && p->hold_ms && (ids[i].state == IDENT_CONTAINER ||
 					    ids[i].state == IDENT_POD_ONLY)) {

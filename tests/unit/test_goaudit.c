@@ -21,6 +21,7 @@
 #include "plugin/pipeline.h"
 #include "podmeta/podcache.h"
 #include "podmeta/podsnap.h"
+#include "resolve/resolve.h"
 
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define PUID "11112222-3333-4444-5555-666677778888"
@@ -215,6 +216,25 @@ static void scan_tests(void)
 		}
 	}
 
+	CASE("timestamp: the event's time in ms, for the pid's owner then") {
+		static const struct { const char *line; int64_t ms; } ts[] = {
+			{ OBJ(MSG(1300, "pid=5")), 1795517706346LL },
+			{ "{\"timestamp\":\"12.5\",\"messages\":[]}", 12500 },
+			{ "{\"timestamp\":\"12.05\",\"messages\":[]}", 12050 },
+			{ "{\"messages\":[]}", 0 },
+			{ "{\"timestamp\":12.5,\"messages\":[]}", 0 },
+			{ "{\"timestamp\":\"12\",\"messages\":[]}", 0 },
+			{ "{\"timestamp\":\"12.5x\",\"messages\":[]}", 0 },
+			{ "{\"timestamp\":\"12.5\",\"timestamp\":\"99.1\",\"messages\":[]}", 12500 },
+			{ "{\"x\":{\"timestamp\":\"99.1\"},\"messages\":[]}", 0 },
+		};
+		struct goaudit_obj to;
+
+		for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+			goaudit_scan(ts[i].line, strlen(ts[i].line), &to);
+			CHECK_INT(to.wall_ms, ts[i].ms);
+		}
+	}
 	CASE("format: k8s goes just before each pid message's closing brace") {
 		const char *line = OBJ(MSG(1300, "pid=7") "," MSG(1307, "cwd=x") "," MSG(1300, "pid=8"));
 
@@ -416,6 +436,27 @@ static void pipeline_tests(void)
 		CHECK_INT(st->host, 1);
 		CHECK_INT(st->unresolved, 2);
 		CHECK_INT(st->goaudit_malformed, 0);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("pipeline: an object from before its pid's fork is not the new owner's") {
+		struct resolver *r;
+
+		p = setup(&c, &q, 0, 0);
+		r = pipeline_resolver(p);
+		/* pid 100 forked 5 s after the event's timestamp, its
+		 * predecessor unknown: that event is not the pod's */
+		resolver_connector(r, 1);
+		resolver_event_wall(r, 1795517706346LL + 5000);
+		resolver_on_fork(r, 200, 100, 10, 0);
+		pipefix_feed(p, OBJ(MSG(1300, "pid=100")), 11);
+		pipefix_feed(p, "{\"timestamp\":\"1795517712.000\",\"messages\":["
+			     MSG(1300, "pid=100") "]}", 12);
+		out = pipefix_take(&q);
+		CHECK_STR(out,
+			  OBJ("{\"type\":1300,\"data\":\"pid=100\",\"k8s\":{\"container_id\":\"?\"}}") "\n"
+			  "{\"timestamp\":\"1795517712.000\",\"messages\":["
+			  "{\"type\":1300,\"data\":\"pid=100\"," K8S_CID "}]}\n");
 		pipeline_free(p);
 		outq_done(&q);
 	}
