@@ -80,6 +80,10 @@ static void on_proc_event(void *ctx, const struct procconn_event *ev)
 	struct resolver *r = pipeline_resolver(pl->pipe);
 	int64_t now = now_ms();
 
+	if (ev->what == PROCCONN_DRAINED) {
+		resolver_events_drained(r, ev->pid);
+		return;
+	}
 	resolver_event_wall(r, event_wall_ms(ev));
 	resolver_event_mono(r, (int64_t)(ev->timestamp_ns / 1000000));
 	switch (ev->what) {
@@ -96,6 +100,8 @@ static void on_proc_event(void *ctx, const struct procconn_event *ev)
 		resolver_on_exit(r, ev->pid, now);
 		rtwatch_exit(&pl->watch, ev->pid);
 		break;
+	case PROCCONN_DRAINED:
+		break; /* taken above */
 	}
 }
 
@@ -142,9 +148,6 @@ void plugin_procevents(struct plugin *pl)
 		watch_apply(pl);
 		procconn_read(pl->pc, on_proc_event, pl);
 	}
-	/* emptied: reads made so far came after every fork before them */
-	if (procconn_drained(pl->pc))
-		resolver_events_drained(pipeline_resolver(pl->pipe));
 	pl->pc_read_at = now_ms();
 	/* a node that forks now forks again soon: stay lazy for a while
 	 * rather than be woken by the next fork after a quiet read */

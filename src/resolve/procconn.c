@@ -50,7 +50,6 @@ struct batch {
 struct procconn {
 	int filtered;
 	int busy;
-	int drained;  /* the last procconn_read emptied the stream */
 	int stopped;  /* read_round gave up retrying (not empty) */
 	struct procconn_stats st;
 	int fd;       /* the stream (the one plain socket in the fallback) */
@@ -157,11 +156,6 @@ int procconn_lazy_fd(const struct procconn *pc)
 int procconn_busy(const struct procconn *pc)
 {
 	return pc->busy;
-}
-
-int procconn_drained(const struct procconn *pc)
-{
-	return pc->drained;
 }
 
 int procconn_filtered(const struct procconn *pc)
@@ -296,8 +290,10 @@ static int read_round(struct procconn *pc, int fd, int deliver,
 
 	while ((n = recvmmsg(fd, b->mh, PROCCONN_BATCH, MSG_DONTWAIT,
 			     NULL)) < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			n = 0;
+			break;
+		}
 		if (errno == ENOBUFS) {
 			if (deliver) /* the doorbell's lose nothing */
 				pc->st.overruns++;
@@ -308,6 +304,13 @@ static int read_round(struct procconn *pc, int fd, int deliver,
 			pc->stopped = 1;
 			return 0;
 		}
+	}
+	if (deliver && n < PROCCONN_BATCH) {
+		/* short: what was queued before this call is in hand */
+		struct procconn_event d = { .what = PROCCONN_DRAINED,
+					    .pid = n };
+
+		fn(ctx, &d);
 	}
 	for (int i = 0; i < n; i++) {
 		struct msghdr *m = &b->mh[i].msg_hdr;
@@ -337,7 +340,7 @@ static int read_round(struct procconn *pc, int fd, int deliver,
  * event left unread.  Both are bounded: what a round cap leaves on the
  * stream waits for the next call (busy says to make it soon).  The stream
  * is read until a round finds it empty (one more recvmmsg after a short
- * batch), so that drained can speak for the reads fn made.
+ * batch), so that a PROCCONN_DRAINED speaks for the reads fn made.
  */
 int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 {
@@ -353,7 +356,6 @@ int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 	if (n < 0)
 		return n;
 	pc->busy = 0;
-	pc->drained = 0;
 	pc->stopped = 0;
 	for (round = 0; round < PROCCONN_ROUNDS_MAX; round++) {
 		n = read_round(pc, pc->fd, 1, fn, ctx);
@@ -361,13 +363,10 @@ int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 			return n;
 		if (n > 0 && pc->filtered)
 			pc->busy = 1;
-		if (n == 0) {
-			/* empty after what was delivered was handled: what fn
-			 * read from /proc meanwhile came after every event
-			 * queued before that read */
-			pc->drained = !pc->stopped;
+		/* until a round finds nothing: the reads fn made for the last
+		 * events are then covered by a PROCCONN_DRAINED too */
+		if (n == 0 || pc->stopped)
 			break;
-		}
 	}
 	return (int)(pc->st.events - ev0);
 }

@@ -36,6 +36,16 @@ enum procconn_what {
 	PROCCONN_FORK = 1, /* pid = child, ppid = parent (thread group ids) */
 	PROCCONN_EXEC,     /* pid has exec'd */
 	PROCCONN_EXIT,     /* pid (a whole process, not a thread) exited */
+	/*
+	 * Not the kernel's: a read of the stream found less than a batch, so
+	 * every event queued before it is given by the time the pid events
+	 * it returned are (pid = how many follow, 0: none).  Given before
+	 * those.  So what fn read from /proc before the previous
+	 * PROCCONN_DRAINED (or before this one, when none follow) came after
+	 * every event queued before that read: a fork that reused its pid
+	 * has been given (resolver_events_drained).
+	 */
+	PROCCONN_DRAINED,
 };
 
 struct procconn_event {
@@ -90,14 +100,6 @@ int procconn_watch(struct procconn *pc, const int32_t *pids, size_t n, int all);
  * caller) but call procconn_read() within PROCCONN_LAZY_MS.
  */
 int procconn_busy(const struct procconn *pc);
-
-/*
- * procconn_drained - 1 when the last procconn_read() read the stream empty
- * after handling what it delivered: every event queued before anything
- * its fn did was delivered.  0 when a bound cut it short, retries gave
- * up, or it failed.
- */
-int procconn_drained(const struct procconn *pc);
 
 /* 1 when the two kernel-filtered sockets are in use, 0 in the fallback. */
 int procconn_filtered(const struct procconn *pc);

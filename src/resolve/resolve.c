@@ -21,6 +21,7 @@
 #define UID_BYTES 16
 #define UUID_DASHED_LEN 36
 #define UID_HEX_LEN 32
+#define READ_DUR_LONG 255 /* a read this long or longer: its end unknown */
 
 enum origin { FROM_READ = 0, FROM_PARENT, FROM_NOTHING };
 enum { UID_NONE = 0, UID_DASHED, UID_HEX32 };
@@ -40,6 +41,7 @@ struct slot {
 	/* the answer, packed (pack/unpack) */
 	uint8_t state, runtime, reason;
 	uint8_t has_cid, uid_form;
+	uint8_t read_dur;     /* FROM_READ: ms the read took (READ_DUR_LONG: more) */
 	int32_t nspid;
 	int32_t ppid;         /* FROM_PARENT: whose answer it is */
 	uint32_t seq;         /* resolver's event count at the read or fork */
@@ -48,7 +50,8 @@ struct slot {
 	int64_t exited_ms;
 	int64_t born_wall_ms; /* ghosts[]: the pid's last fork, wall clock */
 	int64_t exit_wall_ms; /* its exit, wall clock (0: not seen) */
-	int64_t read_ms;      /* FROM_READ: when /proc was read (now_ms's clock) */
+	int64_t read_ms;      /* FROM_READ: when the /proc read began (now_ms's
+				 clock); it ended by read_ms + read_dur */
 	uint8_t cid[CID_BYTES];
 	uint8_t uid[UID_BYTES];
 };
@@ -162,6 +165,7 @@ struct resolver {
 	int64_t lossy_until;  /* events were lost: revalidate until then */
 	uint32_t seq;         /* forks and reads so far: orders them */
 	uint32_t drained_seq; /* every fork before this read was handled */
+	uint32_t mark_seq;    /* reads before the last short read of events */
 	int64_t ev_wall_ms;   /* the event being handled (resolver_event_wall) */
 	int64_t ev_mono_ms;   /* the same, CLOCK_MONOTONIC (resolver_event_mono) */
 	int64_t (*clock)(void); /* read_ms's clock (resolver_set_clock) */
@@ -266,11 +270,20 @@ static int same_answer(const struct ident *a, const struct ident *b)
 	       strcmp(a->pod_uid, b->pod_uid) == 0;
 }
 
-/* Store a live read of pid (id, start, procfs_ident's e >= 0) in s. */
+/* The clock reads are timed by: resolver_set_clock's, else the caller's. */
+static int64_t read_clock(const struct resolver *r, int64_t now)
+{
+	return r->clock ? r->clock() : now;
+}
+
+/* Store a live read of pid (id, start, procfs_ident's e >= 0), begun at
+ * t0 (read_clock), in s. */
 static void store_read(struct resolver *r, struct slot *s, int32_t pid,
 		       const struct ident *id, uint64_t start, int e,
-		       int64_t now)
+		       int64_t now, int64_t t0)
 {
+	int64_t t1 = read_clock(r, now);
+
 	s->exited = 0;
 	s->pid = pack(s, id) == 0 ? pid : 0; /* 0: given out, not cached */
 	s->origin = FROM_READ;
@@ -281,8 +294,11 @@ static void store_read(struct resolver *r, struct slot *s, int32_t pid,
 	s->rt_known = 0;
 	s->start_time = start;
 	s->checked_ms = now;
-	/* after the read: a read_ms never earlier than the read */
-	s->read_ms = r->clock ? r->clock() : now;
+	/* the read lay in [t0, t1]: the exit's check needs its start, the
+	 * reusing fork's its end */
+	s->read_ms = t0;
+	s->read_dur = (uint8_t)(t1 - t0 < READ_DUR_LONG ?
+				(t1 - t0 > 0 ? t1 - t0 : 0) : READ_DUR_LONG);
 	s->seq = ++r->seq;
 }
 
@@ -299,6 +315,7 @@ static int parent_agrees(struct resolver *r, const struct slot *s,
 	struct slot *ps = s->ppid > 0 ? find(r, s->ppid) : NULL;
 	struct ident mine, theirs;
 	uint64_t start = 0;
+	int64_t t0;
 	int e;
 
 	if (!ps || ps->exited || !vouched(r, now))
@@ -310,10 +327,11 @@ static int parent_agrees(struct resolver *r, const struct slot *s,
 	}
 	r->st.parent_rereads++;
 	r->st.proc_reads++;
+	t0 = read_clock(r, now);
 	e = procfs_ident(r->proc_root, s->ppid, &theirs, &start, 0);
 	if (e < 0)
 		return 0; /* gone or dead: its slot learns at its exit */
-	store_read(r, ps, s->ppid, &theirs, start, e, now);
+	store_read(r, ps, s->ppid, &theirs, start, e, now, t0);
 	return same_answer(&mine, &theirs);
 }
 
@@ -355,6 +373,7 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	struct slot *s = claim(r, pid);
 	struct ident id;
 	uint64_t start = 0;
+	int64_t t0 = read_clock(r, now);
 	int e;
 
 	if (s->pid != pid)
@@ -373,7 +392,7 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	}
 	*out = id;
 	if (e >= 0) {
-		store_read(r, s, pid, &id, start, e, now);
+		store_read(r, s, pid, &id, start, e, now, t0);
 		return s;
 	}
 	s->exited = 0;
@@ -430,11 +449,12 @@ static void unsure(struct ident *ret)
  * after the read with no such fork (resolver_events_drained).  1 when
  * settled as the process's own.
  */
-static int settle_late(struct resolver *r, struct slot *s)
+static int settle_late(struct resolver *r, struct slot *s, int64_t now)
 {
 	if (!s->late)
 		return 1;
-	if ((int32_t)(r->drained_seq - s->seq) < 0)
+	/* events lost: the fork that would tell may be among them */
+	if ((int32_t)(r->drained_seq - s->seq) < 0 || !vouched(r, now))
 		return 0;
 	s->late = 0;
 	r->st.late_settled++;
@@ -462,7 +482,7 @@ static struct slot *lookup_slot(struct resolver *r, int32_t pid, int64_t now,
 			return s;
 		}
 	}
-	if (!settle_late(r, s)) {
+	if (!settle_late(r, s, now)) {
 		r->st.late_unsure++;
 		unsure(out);
 		return s;
@@ -622,7 +642,9 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		 * left, so what was read is not the predecessor's answer; a
 		 * read after the exit but before this fork was of its zombie */
 		if (s->origin == FROM_READ && r->ev_mono_ms &&
-		    s->read_ms + RESOLVE_FORK_SLACK_MS >= r->ev_mono_ms)
+		    (s->read_dur == READ_DUR_LONG ||
+		     s->read_ms + s->read_dur + RESOLVE_FORK_SLACK_MS >=
+		     r->ev_mono_ms))
 			forget_read(r, g);
 		else if (g->late && r->ev_mono_ms) {
 			g->late = 0;
@@ -721,9 +743,13 @@ void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now)
 	s->exit_wall_ms = r->ev_wall_ms;
 }
 
-void resolver_events_drained(struct resolver *r)
+void resolver_events_drained(struct resolver *r, int more)
 {
-	r->drained_seq = r->seq;
+	/* reads before the last mark: its read's events are all in now */
+	r->drained_seq = r->mark_seq;
+	r->mark_seq = r->seq;
+	if (!more)
+		r->drained_seq = r->seq;
 }
 
 void resolver_connector(struct resolver *r, int active)

@@ -132,12 +132,15 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 void resolver_on_exec(struct resolver *r, int32_t pid, int64_t now);
 void resolver_on_exit(struct resolver *r, int32_t pid, int64_t now);
 /*
- * resolver_events_drained - every event the connector queued before this
- * call has been given (the stream was read empty): a read made before it
- * and after its process's exit saw the zombie, unless a fork of the pid
- * came first (which resolver_on_fork has seen by then).
+ * resolver_events_drained - the connector's stream was read short (a
+ * PROCCONN_DRAINED), with more events following from that read: every
+ * event queued before it is given once those are.  So the reads made
+ * before the previous such call (or before this one when more is 0) came
+ * after every fork queued before them: one made after its process's exit
+ * saw the zombie, unless a fork of the pid came first (which
+ * resolver_on_fork has seen by then).
  */
-void resolver_events_drained(struct resolver *r);
+void resolver_events_drained(struct resolver *r, int more);
 /* resolver_connector - events are (1) or are not (0) being delivered. */
 void resolver_connector(struct resolver *r, int active);
 /* resolver_events_lost - the connector overran: distrust for a while. */

@@ -224,6 +224,14 @@ static int64_t test_clock(void)
 {
 	return test_clock_ms;
 }
+
+/* a clock that moves 3 ms at every look (a read's start, then its end) */
+static int64_t stepping_ms;
+static int64_t stepping_clock(void)
+{
+	stepping_ms += 3;
+	return stepping_ms;
+}
 static void reuse_cases(void)
 {
 	struct resolver *r = resolver_new(root);
@@ -314,7 +322,7 @@ static void reuse_cases(void)
 		resolver_event_mono(r, 53);
 		resolver_on_fork(r, 3010, 3021, 60, 0);  /* pod B's */
 		CHECK_INT(resolver_stats(r)->read_next_owner, 1);
-		resolver_events_drained(r);
+		resolver_events_drained(r, 0);
 		resolver_lookup_at(r, 3021, 61, T + 400, &id); /* A's record */
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 		CHECK_STR(id.container_id, "");
@@ -334,7 +342,7 @@ static void reuse_cases(void)
 		CHECK_INT(resolver_stats(r)->read_after_exit, 2);
 		resolver_lookup_at(r, 3024, 66, T + 600, &id);
 		CHECK_INT(id.state, IDENT_UNRESOLVED);  /* not settled yet */
-		resolver_events_drained(r);
+		resolver_events_drained(r, 0);
 		resolver_lookup_at(r, 3024, 67, T + 600, &id);
 		CHECK_STR(id.container_id, CA);
 		CHECK_INT(resolver_stats(r)->late_settled, 1);
@@ -420,6 +428,49 @@ static void reuse_cases(void)
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 		resolver_set_clock(r, NULL);
 	}
+	CASE("reuse: a read begun before the exit is the process's own, at once") {
+		/* read from 500 to 503, the exit stamped 501: it began while
+		 * the process was there (no drain needed) */
+		stepping_ms = 497;
+		resolver_set_clock(r, stepping_clock);
+		resolver_event_wall(r, T + 1500);
+		resolver_event_mono(r, 499);
+		resolver_on_fork(r, 3000, 3029, 499, 0);
+		proc(3029, POD_A, 16, "z", "3029 16");
+		resolver_on_exec(r, 3029, 499);
+		resolver_set_clock(r, NULL);
+		resolver_event_wall(r, T + 1501);
+		resolver_event_mono(r, 501);
+		resolver_on_exit(r, 3029, 504);
+		resolver_lookup_at(r, 3029, 505, T + 1500, &id);
+		CHECK_STR(id.container_id, CA);
+		/* a fork of the pid stamped at 503, within the read: its
+		 * answer may be the new owner's (status is a second open) */
+		resolver_event_wall(r, T + 1560);
+		resolver_event_mono(r, 503);
+		resolver_on_fork(r, 3010, 3029, 506, 0);
+		resolver_lookup_at(r, 3029, 507, T + 1500, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
+	CASE("reuse: a late read is settled by the mark after the one that followed it") {
+		/* the read at 605 comes before a short read of the stream
+		 * that returned events (the fork reusing the pid may be
+		 * among them): settled only at the next mark */
+		resolver_event_wall(r, T + 1600);
+		resolver_event_mono(r, 601);
+		resolver_on_fork(r, 3000, 3030, 601, 0);
+		proc(3030, POD_A, 17, "z", "3030 17");
+		resolver_on_exec(r, 3030, 605);
+		resolver_event_wall(r, T + 1602);
+		resolver_event_mono(r, 602);
+		resolver_on_exit(r, 3030, 606);
+		resolver_events_drained(r, 2);
+		resolver_lookup_at(r, 3030, 607, T + 1600, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_events_drained(r, 1);
+		resolver_lookup_at(r, 3030, 608, T + 1600, &id);
+		CHECK_STR(id.container_id, CA);
+	}
 	CASE("reuse: a read in the millisecond of exit and fork is not the predecessor's") {
 		/* exit, reuse and read all at 73: the exit cannot tell, the
 		 * fork can (the read saw a process that was born by then) */
@@ -431,11 +482,11 @@ static void reuse_cases(void)
 		resolver_event_wall(r, T + 701);
 		resolver_event_mono(r, 73);
 		resolver_on_exit(r, 3023, 74);
-		CHECK_INT(resolver_stats(r)->read_after_exit, 6); /* not > 73 */
+		CHECK_INT(resolver_stats(r)->read_after_exit, 7); /* not > 73 */
 		resolver_event_wall(r, T + 800);
 		resolver_event_mono(r, 73);
 		resolver_on_fork(r, 3010, 3023, 74, 0);  /* pod B's */
-		CHECK_INT(resolver_stats(r)->read_next_owner, 4);
+		CHECK_INT(resolver_stats(r)->read_next_owner, 5);
 		resolver_lookup_at(r, 3023, 75, T + 700, &id); /* A's record */
 		CHECK_INT(id.state, IDENT_UNRESOLVED);
 	}
@@ -453,14 +504,31 @@ static void reuse_cases(void)
 		resolver_on_fork(r, 3010, 3022, 91, 0);  /* pod B's at 90 */
 		resolver_lookup_at(r, 3022, 92, T + 900, &id);
 		CHECK_STR(id.container_id, CA);
-		CHECK_INT(resolver_stats(r)->read_after_exit, 6);
-		CHECK_INT(resolver_stats(r)->read_next_owner, 4);
+		CHECK_INT(resolver_stats(r)->read_after_exit, 7);
+		CHECK_INT(resolver_stats(r)->read_next_owner, 5);
 		resolver_event_mono(r, 0);
 	}
 	CASE("reuse: no time (0) or a replayed record: as before") {
 		resolver_lookup_at(r, 3001, 9, 0, &id);
 		CHECK_STR(id.container_id, CA);
 		resolver_lookup_at(r, 3001, 9, T - RESOLVE_LIVE_LAG_MS - 1, &id);
+		CHECK_STR(id.container_id, CA);
+	}
+	/* last: it leaves the resolver lossy */
+	CASE("reuse: a late read is not settled while events are lost") {
+		resolver_event_wall(r, T + 1700);
+		resolver_event_mono(r, 701);
+		resolver_on_fork(r, 3000, 3031, 701, 0);
+		proc(3031, POD_A, 18, "z", "3031 18");
+		resolver_on_exec(r, 3031, 705);
+		resolver_event_wall(r, T + 1702);
+		resolver_event_mono(r, 702);
+		resolver_on_exit(r, 3031, 706);
+		resolver_events_lost(r, 706);
+		resolver_events_drained(r, 0);
+		resolver_lookup_at(r, 3031, 707, T + 1700, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+		resolver_lookup_at(r, 3031, 706 + RESOLVE_LOSSY_MS, T + 1700, &id);
 		CHECK_STR(id.container_id, CA);
 	}
 	resolver_free(r);
