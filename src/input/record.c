@@ -81,10 +81,13 @@ static const char *scan_header(const char *p, const char *end,
 	if ((v = digits(&p, end, 18)) < 0)
 		return NULL;
 	r->serial = (uint64_t)v;
-	if (!starts(p, end, "):", 2))
-		return NULL;
-	p += 2;
-	return p;
+	if (starts(p, end, "):", 2))
+		return p + 2;
+	/* auditd before 2.x wrote its own records without the ':' (ausearch
+	 * reads them): ") " or the end */
+	if (starts(p, end, ")", 1) && (p + 1 == end || p[1] == ' '))
+		return p + 1;
+	return NULL;
 }
 
 /* A pid value: decimal, fits an int32, > 0.  Else RECORD_NO_PID + flag. */

@@ -44,6 +44,7 @@ struct eventtab *eventtab_new(event_emit_fn emit, void *ctx)
 static void event_destroy(struct event *e)
 {
 	free(e->buf);
+	free(e->objs);
 	free(e);
 }
 
@@ -68,6 +69,8 @@ void eventtab_free(struct eventtab *t)
 	free(t);
 }
 
+/* time is not hashed: an event's records share it, and one serial rarely
+ * comes at two times (a reboot), so those few share a chain */
 static uint32_t slot_of(uint64_t serial, const char *node, size_t nlen)
 {
 	uint64_t h = serial * 0x9E3779B97F4A7C15ULL;
@@ -88,8 +91,11 @@ static struct event *find(struct eventtab *t, const struct record *r)
 {
 	uint32_t s = slot_of(r->serial, r->node, r->node ? r->node_len : 0);
 
+	/* an event is node + time + serial, as ausearch and auparse group:
+	 * the same serial at another time (after a reboot) is another */
 	for (struct event *e = t->hash[s]; e; e = e->hnext)
-		if (e->serial == r->serial && same_node(e, r))
+		if (e->serial == r->serial && e->sec == r->sec &&
+		    e->msec == r->msec && same_node(e, r))
 			return e;
 	return NULL;
 }
@@ -195,6 +201,8 @@ static struct event *open_event(struct eventtab *t, const struct record *r,
 	e->len = 0;
 	e->nrec = 0;
 	e->has_id = 0;
+	e->nobjs = e->objs_seen = 0;
+	e->objs_full = 0;
 	s = slot_of(e->serial, e->node, nlen);
 	e->hnext = t->hash[s];
 	t->hash[s] = e;
@@ -252,9 +260,32 @@ int event_is_single(const struct record *r)
 	       (n >= AUDIT_FIRST_USER_MSG2 && n <= AUDIT_LAST_USER_MSG2);
 }
 
-int eventtab_add(struct eventtab *t, const struct record *r,
-		 const struct ident *id, int64_t now)
+/* Keep oid, the identity of r's opid= target.  Past the cap, or once an
+ * allocation failed, no more are kept (so the kept ones stay in record
+ * order): the rest are written as not known. */
+static void add_obj(struct event *e, const struct ident *oid)
 {
+	e->objs_seen++;
+	if (e->objs_full || e->nobjs >= EVENT_OBJS_MAX)
+		return;
+	if (e->nobjs == e->objs_cap) {
+		unsigned cap = e->objs_cap ? 2 * e->objs_cap : 4;
+		struct ident *n = realloc(e->objs, cap * sizeof *n);
+
+		if (!n) {
+			e->objs_full = 1;
+			return;
+		}
+		e->objs = n;
+		e->objs_cap = cap;
+	}
+	e->objs[e->nobjs++] = *oid;
+}
+
+int eventtab_add(struct eventtab *t, const struct record *r,
+		 const struct ident *id, const struct ident *oid, int64_t now)
+{
+	static const struct ident none = { .state = IDENT_NONE };
 	struct event *e = find(t, r);
 
 	if (r->flags & REC_EOE) {
@@ -283,6 +314,9 @@ int eventtab_add(struct eventtab *t, const struct record *r,
 		e->id = *id;
 		e->has_id = 1;
 	}
+	/* every record with an opid= has its place, looked up or not */
+	if (r->opid != RECORD_NO_PID)
+		add_obj(e, oid ? oid : &none);
 	if (event_is_single(r))
 		close_event(t, e, EVCLOSE_SINGLE);
 	while (t->open_bytes > EVENT_OPEN_BYTES_MAX && t->oldest)

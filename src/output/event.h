@@ -1,5 +1,6 @@
 /*
- * event.h - group records into events by (node, serial) for JSON output.
+ * event.h - group records into events by (node, time, serial) for JSON
+ * output, as ausearch and auparse group them.
  *
  * Records of concurrent events arrive interleaved; an event is complete at
  * its EOE, at once for single-record user-space types (USER_*, DAEMON_*),
@@ -31,6 +32,9 @@
 #define EVENT_OPEN_BYTES_MAX (2 * 1024 * 1024)
 #define EVENT_BYTES_MAX (256 * 1024) /* more bytes: closed early */
 #define EVENT_NODE_MAX 255
+/* OBJ_PID targets of one event kept with their identity; a later one is
+ * written as not known ("?") */
+#define EVENT_OBJS_MAX 64
 
 struct event {
 	uint64_t serial;
@@ -43,6 +47,11 @@ struct event {
 	unsigned nrec;
 	int has_id;       /* id is of the first record carrying pid= */
 	struct ident id;
+	/* the identities of its records' opid= targets (OBJ_PID), in record
+	 * order; nobjs <= EVENT_OBJS_MAX, objs_seen counts them all */
+	struct ident *objs;
+	unsigned nobjs, objs_cap, objs_seen;
+	int objs_full;    /* an allocation failed: no more kept */
 	int complete_by;  /* enum event_close */
 	/* private */
 	struct event *hnext, *older, *newer;
@@ -67,11 +76,14 @@ void eventtab_free(struct eventtab *t);
 
 /*
  * eventtab_add - add a scanned record (r->flags without REC_BAD_HEADER);
- * id is the record's pid= identity or NULL.  May complete events.
- * Returns 0 or -ENOMEM (the caller must then emit the record itself).
+ * id is the record's pid= identity or NULL; oid that of its opid= (a
+ * record with one: OBJ_PID), or NULL (nothing to add: not looked up).
+ * May complete events.  Returns 0 or -ENOMEM (the caller must then emit
+ * the record itself).
  */
 int eventtab_add(struct eventtab *t, const struct record *r,
-		 const struct ident *id, int64_t now);
+		 const struct ident *id, const struct ident *oid,
+		 int64_t now);
 
 /* eventtab_expire - close events older than EVENT_TIMEOUT_MS. */
 void eventtab_expire(struct eventtab *t, int64_t now);

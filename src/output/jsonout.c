@@ -100,9 +100,42 @@ size_t jsonout_k8s(char *dst, size_t cap, const struct ident *id,
 	return w.bad ? 0 : w.len;
 }
 
-/* One record line (no newline) -> {"type":..,"text":..,"interp":..} */
-static void jw_record(struct jw *w, const char *line, size_t len)
+/*
+ * ,"k8s":{...} for id at the end of w: with names when they fit, else
+ * without them (counted in *cut), which JSONOUT_BOUND leaves room for.
+ */
+static void jw_k8s(struct jw *w, const struct ident *id,
+		   const struct k8s_names *names, unsigned *cut)
 {
+	size_t room, k;
+
+	if (w->bad || !id || id->state == IDENT_NONE ||
+	    id->state == IDENT_HOST)
+		return;
+	room = w->cap > w->len + 7 ? w->cap - w->len - 7 : 0;
+	k = jsonout_k8s(w->p + w->len + 7, room, id, names, id->nspid);
+	if (!k && names) {
+		k = jsonout_k8s(w->p + w->len + 7, room, id, NULL, id->nspid);
+		if (k && cut)
+			(*cut)++;
+	}
+	if (!k) {
+		w->bad = 1;
+		return;
+	}
+	memcpy(w->p + w->len, ",\"k8s\":", 7);
+	w->len += 7 + k;
+}
+
+/* One record line (no newline) -> {"type":..,"text":..,"interp":..}, with
+ * its target's k8s object when it has an opid= (*nobj counts those) */
+static void jw_record(struct jw *w, const struct event *ev, const char *line,
+		      size_t len, unsigned *nobj, jsonout_names_fn obj_names,
+		      void *ctx, unsigned *cut)
+{
+	static const struct ident unknown = { .state = IDENT_UNRESOLVED };
+	const struct k8s_names *nm = NULL;
+	struct ident oid;
 	struct record r;
 
 	record_scan(line, len, &r);
@@ -117,15 +150,26 @@ static void jw_record(struct jw *w, const char *line, size_t len)
 		jw_lit(w, ",\"interp\":");
 		jw_str(w, line + r.raw_len + 1, len - r.raw_len - 1);
 	}
+	if (r.opid != RECORD_NO_PID) {
+		/* the event kept them in record order (eventtab_add) */
+		oid = *nobj < ev->nobjs ? ev->objs[*nobj] : unknown;
+		(*nobj)++;
+		if (obj_names && (oid.state == IDENT_CONTAINER ||
+				  oid.state == IDENT_POD_ONLY))
+			nm = obj_names(ctx, &oid);
+		jw_k8s(w, &oid, nm, cut);
+	}
 	jw_lit(w, "}");
 }
 
 size_t jsonout_event(char *dst, size_t cap, const struct event *ev,
-		     const char *node, const struct k8s_names *names)
+		     const char *node, const struct k8s_names *names,
+		     jsonout_names_fn obj_names, void *ctx, unsigned *cut)
 {
 	struct jw w = { dst, cap, 0, 0 };
 	char num[64];
 	const char *p = ev->buf, *end = ev->buf + ev->len;
+	unsigned nobj = 0;
 	int first = 1;
 
 	jw_lit(&w, "{\"node\":");
@@ -143,20 +187,12 @@ size_t jsonout_event(char *dst, size_t cap, const struct event *ev,
 		if (!first)
 			jw_lit(&w, ",");
 		first = 0;
-		jw_record(&w, p, n);
+		jw_record(&w, ev, p, n, &nobj, obj_names, ctx, cut);
 		p += n + 1;
 	}
 	jw_lit(&w, "]");
-	if (ev->has_id && !w.bad) {
-		size_t k = jsonout_k8s(w.p + w.len + 7, w.cap > w.len + 7 ?
-				       w.cap - w.len - 7 : 0, &ev->id, names,
-				       ev->id.nspid);
-
-		if (k) {
-			memcpy(w.p + w.len, ",\"k8s\":", 7);
-			w.len += 7 + k;
-		}
-	}
+	if (ev->has_id)
+		jw_k8s(&w, &ev->id, names, cut);
 	jw_lit(&w, "}\n");
 	return w.bad ? 0 : w.len;
 }

@@ -1,8 +1,9 @@
 /*
  * jsonout.h - one JSON object per event (output_format = json):
  * {"node":..,"time":"SEC.MS","serial":N,"records":[{"type":..,"text":..,
- *  "interp":..},...],"k8s":{"container_id":..,"namespace":..,"pod":..,
- *  "container":..,"pod_uid":..}}
+ *  "interp":..[,"k8s":{..}: an OBJ_PID record's target]},...],
+ *  "k8s":{"container_id":..,"namespace":..,"pod":..,"container":..,
+ *  "pod_uid":..}}
  * "k8s" is absent for host processes and {"container_id":"?"} when the pid
  * could not be resolved.  Strings are always valid UTF-8 JSON.
  */
@@ -14,16 +15,35 @@
 #include "output/enrich.h"
 #include "output/event.h"
 
-/* Worst-case bytes jsonout_event needs for an event of len record bytes. */
-#define JSONOUT_BOUND(len) ((len) * 6 + 4096)
+/* Bytes of a "k8s" object without names (container_id, pod_uid, nspid),
+ * with its ,"k8s": key: what a k8s object always has room for. */
+#define JSONOUT_K8S_BARE_MAX 256
+/* Bytes jsonout_event needs for an event of len record bytes and nobjs
+ * OBJ_PID targets (names that do not fit are left out, see below). */
+#define JSONOUT_BOUND(len, nobjs) \
+	((len) * 6 + 4096 + (size_t)(nobjs) * JSONOUT_K8S_BARE_MAX)
+/* JSONOUT_BOUND, above, holds for record types of a few ASCII letters (the
+ * type is written twice); an event it does not hold is written record by
+ * record as jsonout_malformed "room" lines instead, nothing lost. */
+
+/* The names of an OBJ_PID target (jsonout_event), or NULL: valid until the
+ * next call.  It may make *id unresolved (its sources disagree). */
+typedef const struct k8s_names *(*jsonout_names_fn)(void *ctx,
+						     struct ident *id);
 
 /*
  * jsonout_event - write ev as one line (ending in '\n') into dst.
  * node is used when the records carry no node= prefix.  names may be NULL.
- * Returns bytes written, or 0 when cap is too small.
+ * Each OBJ_PID record (opid=) gets its own "k8s" object for its target
+ * (ev->objs; names from obj_names, which may be NULL); one past the
+ * event's EVENT_OBJS_MAX is {"container_id":"?"}.  A k8s object whose
+ * names do not fit is written without them and counted in *cut (may be
+ * NULL), never left out.  Returns bytes written, or 0 when cap is too
+ * small for JSONOUT_BOUND.
  */
 size_t jsonout_event(char *dst, size_t cap, const struct event *ev,
-		     const char *node, const struct k8s_names *names);
+		     const char *node, const struct k8s_names *names,
+		     jsonout_names_fn obj_names, void *ctx, unsigned *cut);
 
 /*
  * jsonout_k8s - write the "k8s" object (no key) for id/names into dst.

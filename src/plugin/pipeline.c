@@ -60,6 +60,7 @@ struct pipeline {
 	int goaudit;        /* input = go-audit: JSON objects, not records */
 	size_t room;        /* output room one line may need */
 	char *ga_buf;       /* go-audit: a held entry being put together */
+	struct names_buf obj_nb; /* obj_names' answer, until its next call */
 	/* the configured label keys (sealed records write each) */
 	char labels[K8S_LABELS_MAX][KUBELET_LABEL_KEY_MAX];
 	const char *label_keys[K8S_LABELS_MAX];
@@ -122,20 +123,52 @@ static int waiting(const struct pipeline *p, uint64_t ticket, int64_t deadline)
 	return ticket && p->now < deadline && !podcache_done(p->pc, ticket);
 }
 
+/* An OBJ_PID target's names (jsonout_names_fn): no hold for them; sources
+ * that disagree make *id unresolved. */
+static const struct k8s_names *obj_names(void *ctx, struct ident *id)
+{
+	struct pipeline *p = ctx;
+	const struct k8s_names *nm = NULL;
+
+	count_names(p, names_lookup(p->cm, p->pc, id, p->now, &p->obj_nb,
+				    &nm, NULL));
+	return nm;
+}
+
+/* An event JSONOUT_BOUND does not hold: its records one by one. */
+static void emit_by_record(struct pipeline *p, const struct event *ev)
+{
+	const char *s = ev->buf, *end = ev->buf + ev->len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
+
+		if (!dst)
+			break; /* cannot happen: the event's room is free */
+		p->st.malformed++;
+		outq_commit(p->q, jsonout_malformed(dst, PIPE_LINE_ROOM, s, n,
+						    n, "room"));
+		s += n + 1;
+	}
+}
+
 static int emit_event(void *ctx, const struct event *ev)
 {
 	struct pipeline *p = ctx;
-	size_t bound = JSONOUT_BOUND(ev->len), n;
+	size_t bound = JSONOUT_BOUND(ev->len, ev->nobjs), n;
 	char *dst = outq_reserve(p->q, bound);
 	const struct k8s_names *names = NULL;
 	struct names_buf nb;
 	struct event copy;
 	uint64_t t = 0;
-	int r;
+	unsigned cut = 0;
+	int r, was_held = p->jheld == ev;
 
 	if (!dst)
 		return -ENOSPC;
-	if (p->jheld == ev && waiting(p, p->jheld_ticket, p->jheld_until))
+	if (was_held && waiting(p, p->jheld_ticket, p->jheld_until))
 		return -EAGAIN;
 	if (ev->has_id && (ev->id.state == IDENT_CONTAINER ||
 			   ev->id.state == IDENT_POD_ONLY)) {
@@ -158,11 +191,15 @@ static int emit_event(void *ctx, const struct event *ev)
 		count_names(p, r);
 		ev = &copy;
 	}
-	if (p->jheld == ev)
+	if (was_held)
 		count_wait(p, p->jheld_since);
 	p->jheld = NULL;
-	n = jsonout_event(dst, bound, ev, p->node, names);
-	outq_commit(p->q, n);
+	n = jsonout_event(dst, bound, ev, p->node, names, obj_names, p, &cut);
+	p->st.fields_dropped += cut;
+	if (n)
+		outq_commit(p->q, n);
+	else
+		emit_by_record(p, ev);
 	return 0;
 }
 
@@ -557,7 +594,7 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 	if ((r.flags & REC_EOE) && !is_malformed(&r, len, orig_len)) {
 		p->st.eoe++;
 		if (p->events) {
-			eventtab_add(p->events, &r, NULL, now);
+			eventtab_add(p->events, &r, NULL, NULL, now);
 			eventtab_drain(p->events);
 		}
 		return;
@@ -594,6 +631,7 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 		if (eventtab_add(p->events, &r,
 				 id.state != IDENT_NONE &&
 				 !(r.flags & REC_PID_FORGED) ? &id : NULL,
+				 r.opid != RECORD_NO_PID ? &oid : NULL,
 				 now) < 0)
 			malformed(p, &r, line, len, orig_len);
 		eventtab_drain(p->events);

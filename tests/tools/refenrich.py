@@ -231,7 +231,8 @@ NFCFG_TAIL = re.compile(rb' pid=([0-9]+)(?: subj=[^ ]*)? comm=(?:"[^"]*"|[0-9A-F
 
 
 def enrich_line(line, resolver, node_name):
-    """Return (S, P, pid) for one non-EOE line."""
+    """Return (S, P, pid, opid) for one non-EOE line (opid: an OBJ_PID's
+    target on this node, else None)."""
     node, body = split_node(line)
     off = len(line) - len(body)
     gs = line.find(b"\x1d")
@@ -265,18 +266,19 @@ def enrich_line(line, resolver, node_name):
         elif name == b"opid" and i == 2 and rtype == b"OBJ_PID":
             opid = val  # the first field after type=, msg=audit(...):
     if node is not None and node_name is not None and node != node_name:
-        return b"", P, None
+        return b"", P, None, None
     if forged:
-        return fields_for("unknown", b"", sealed), P, None
+        return fields_for("unknown", b"", sealed), P, None, None
     s = b""
     p = pidval(pid)
     if p is not None:
         s += fields_for(resolver.lookup(p), b"", sealed)
+    op = None
     if rtype == b"OBJ_PID":
         op = pidval(opid)
         if op is not None:
             s += fields_for(resolver.lookup(op), b"o")
-    return s, P, p
+    return s, P, p, op
 
 
 def is_eoe(line):
@@ -287,6 +289,18 @@ def is_eoe(line):
 def jstr(b):
     s = b.decode("utf-8", "surrogateescape")
     return "".join(chr(ord(c) - 0xdc00) if 0xdc80 <= ord(c) <= 0xdcff else c for c in s)
+
+
+def k8s_of(res):
+    """The JSON k8s object for a resolver answer, None for the host."""
+    if res == "unknown":
+        return {"container_id": "?"}
+    if res == "host":
+        return None
+    k = {"container_id": res[0]}
+    if res[1]:
+        k["pod_uid"] = res[1]
+    return k
 
 
 def run_json(inp, out, resolver, node_name):
@@ -304,7 +318,7 @@ def run_json(inp, out, resolver, node_name):
         j = body.find(b")", i)
         hdr = body[i + 10:j] if i >= 0 and j > i else b"0.000:0"
         t, _, serial = hdr.partition(b":")
-        key = (node, serial)
+        key = (node, t, serial)  # an event: node + time + serial
         if is_eoe(line):
             if key in events:
                 emit(key)
@@ -321,17 +335,17 @@ def run_json(inp, out, resolver, node_name):
             events[key] = ev
             order.append(key)
         ev["records"].append(rec)
+        s, _P, p, op = enrich_line(line, resolver, node_name)
+        if op is not None:
+            k = k8s_of(resolver.lookup(op))
+            if k is not None:
+                rec["k8s"] = k
         if "k8s" not in ev and not ev.get("_pidseen"):
-            s, _P, p = enrich_line(line, resolver, node_name)
             if p is not None:
                 ev["_pidseen"] = True
-                res = resolver.lookup(p)
-                if res == "unknown":
-                    ev["k8s"] = {"container_id": "?"}
-                elif res != "host":
-                    ev["k8s"] = {"container_id": res[0]}
-                    if res[1]:
-                        ev["k8s"]["pod_uid"] = res[1]
+                k = k8s_of(resolver.lookup(p))
+                if k is not None:
+                    ev["k8s"] = k
         # single-record user events have no EOE
         if body.startswith(b"type=USER") or body.startswith(b"type=DAEMON_"):
             if len(ev["records"]) == 1:
@@ -381,7 +395,7 @@ def main(argv):
         line = raw[:-1] if raw.endswith(b"\n") else raw
         if is_eoe(line):
             continue
-        s, P, _p = enrich_line(line, resolver, node_name)
+        s, P, _p, _op = enrich_line(line, resolver, node_name)
         out.write(line[:P] + s + line[P:] + b"\n")
     out.flush()
     return 0

@@ -291,5 +291,39 @@ for m in json-drop json-order json-k8s json-dup; do
 		nok "verify --format json did not reject $m (rc $rc)"; echo "$res" | sed 's/^/# /' | head -5
 	fi
 done
+# an OBJ_PID record's own k8s taken away; an event moved to another time
+# (the same serial at two times is two events)
+for m in objk8s time; do
+	$PY - "$W/out.json" "$W/bad.$m" "$m" <<'XEOF'
+import json, sys
+src, dst, mode = sys.argv[1:4]
+out, done = [], False
+for line in open(src, encoding="utf-8"):
+    ev = json.loads(line)
+    if not done and mode == "objk8s":
+        for r in ev["records"]:
+            if r.get("type") == "OBJ_PID" and "k8s" in r and r["k8s"].get("container_id") != "?":
+                del r["k8s"]
+                done = True
+                break
+    elif not done and mode == "time" and ev.get("time"):
+        sec, _, ms = ev["time"].partition(".")
+        ev["time"] = "%d.%s" % (int(sec) + 3600, ms)
+        done = True
+    out.append(json.dumps(ev, ensure_ascii=False))
+open(dst, "w", encoding="utf-8").write("\n".join(out) + "\n")
+sys.exit(0 if done else 1)
+XEOF
+	if [ $? -ne 0 ]; then
+		nok "json mutation $m found no candidate"; continue
+	fi
+	res=$($VER --format json --input "$W/in.log" --output "$W/bad.$m" 2>&1)
+	rc=$?
+	if [ $rc -eq 1 ] && echo "$res" | grep -q '^verify: FAIL'; then
+		ok "verify --format json rejects: $m ($(echo "$res" | sed -n 2p | sed 's/^ *//' | cut -c1-100))"
+	else
+		nok "verify --format json did not reject $m (rc $rc)"; echo "$res" | sed 's/^/# /' | head -5
+	fi
+done
 
 exit $fail

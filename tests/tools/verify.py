@@ -58,6 +58,9 @@ serial/time/node, and k8s is right for the event's first record that has a
 {"container_id": "?"} when unresolved, else container_id and pod_uid (when
 known) equal to the map's; namespace/pod/container, when the map has
 k8s_namespace/k8s_pod/k8s_container, must match; unknown keys may be absent.
+Each OBJ_PID record with an opid= (local node) has its own "k8s" for that
+pid by the same rules; no other record has one.  An event is node + time +
+serial (as ausearch groups): the same serial at two times is two events.
 Bytes that are not UTF-8 are expected as \\u00XX of the byte.
 """
 
@@ -180,7 +183,9 @@ def analyse(line, lno):
         return r
     if b"pid=" in text or b"msg='" in text:
         first = True
-        for fm in FIELD_RE.finditer(text, m.end() + 2 if m else body_off):
+        # after "): ", or ") " in auditd 1.x's own records
+        start = (m.end() + (1 if text[m.end():m.end() + 1] == b":" else 0)) if m else body_off
+        for fm in FIELD_RE.finditer(text, start):
             name = fm.group(1)
             if user and name == b"msg" and fm.group(2).startswith(b"'"):
                 r.P = fm.start(1) - 1 if text[fm.start(1) - 1:fm.start(1)] == b" " else fm.start(1)
@@ -661,7 +666,9 @@ def verify_json(a, exp, rep):
         k = body.find(b"\x1d")
         text = body if k < 0 else body[:k]
         interp = None if k < 0 else body[k + 1:]
+        # an event is node + time + serial, as ausearch groups
         key = (r.node.decode("utf-8", "surrogateescape") if r.node is not None else None,
+               r.time.decode() if r.time else None,
                r.serial.decode() if r.serial else None)
         # a hash of (text, interp) is enough within one serial, and keeps a
         # million-record input in a few hundred MB
@@ -687,13 +694,15 @@ def verify_json(a, exp, rep):
         st["events_out"] += 1
         node = ev.get("node")
         serial = ev.get("serial")
-        key = (node, str(serial) if serial is not None else None)
+        key = (node, str(ev.get("time")) if ev.get("time") is not None else None,
+               str(serial) if serial is not None else None)
         cand = pool.get(key)
         if cand is None:
-            rep.add(None, olno, "no input records for node=%r serial=%r" % (node, serial))
+            rep.add(None, olno, "no input records for node=%r time=%r serial=%r" % (node, ev.get("time"), serial))
             continue
         last = -1
         first_pid_rec = None
+        objk = []
         bad = False
         for jr in ev["records"]:
             text = jr.get("text") if isinstance(jr, dict) else None
@@ -730,11 +739,23 @@ def verify_json(a, exp, rep):
                 rep.add(r.lno, olno, "time %r, record says %s" % (ev["time"], r.time.decode()))
             if first_pid_rec is None and r.pid is not None:
                 first_pid_rec = r
+            objk.append((r, jr.get("k8s", None) if isinstance(jr, dict) else None))
         if bad:
             continue
         # k8s
         k8s = ev.get("k8s")
         foreign = node_name is not None and node is not None and node.encode("utf-8", "surrogateescape") != node_name
+        # every OBJ_PID record: its own k8s for its opid=, none elsewhere
+        for r, ok8s in objk:
+            opid = proc_pid(r.opid) if r.is_objpid and not foreign else None
+            if opid is None:
+                if ok8s is not None:
+                    rep.add(r.lno, olno, "k8s %r on a record that is not a local OBJ_PID with opid=" % (ok8s,))
+                continue
+            ostate, oreq, oforb = exp.fields(opid)
+            st["objpid_" + ostate] += 1
+            for e in check_k8s(ok8s, ostate, oreq, oforb, a.strict):
+                rep.add(r.lno, olno, "opid=%d: %s" % (opid, e))
         pid = proc_pid(first_pid_rec.pid) if first_pid_rec is not None else None
         where = first_pid_rec.lno if first_pid_rec is not None else None
         if foreign or pid is None:

@@ -40,7 +40,7 @@ static void add(struct eventtab *t, const char *line, int64_t now)
 	struct record r;
 
 	record_scan(line, strlen(line), &r);
-	eventtab_add(t, &r, NULL, now);
+	eventtab_add(t, &r, NULL, NULL, now);
 	eventtab_drain(t);
 }
 
@@ -113,6 +113,22 @@ int main(void)
 		add(t, "node=a type=EOE msg=audit(1.0:3): ", 0);
 		CHECK_INT(s.n, 1);
 		CHECK_INT(s.nrec[0], 1);
+		eventtab_free(t);
+	}
+	CASE("same serial at two times (a reboot): two events, each its own") {
+		memset(&s, 0, sizeof s);
+		t = eventtab_new(emit, &s);
+		add(t, "type=SYSCALL msg=audit(1.0:3): pid=1", 0);
+		add(t, "type=SYSCALL msg=audit(9.5:3): pid=2", 0);
+		add(t, "type=CWD msg=audit(9.5:3): cwd=\"/\"", 0);
+		add(t, "type=EOE msg=audit(9.5:3): ", 0);
+		CHECK_INT(s.n, 1);
+		CHECK_INT(s.nrec[0], 2);
+		CHECK_STR(s.first_rec[0], "type=SYSCALL msg=audit(9.5:3): pid=2");
+		add(t, "type=EOE msg=audit(1.0:3): ", 0);
+		CHECK_INT(s.n, 2);
+		CHECK_INT(s.nrec[1], 1);
+		CHECK_STR(s.first_rec[1], "type=SYSCALL msg=audit(1.0:3): pid=1");
 		eventtab_free(t);
 	}
 	CASE("a full output keeps completed events, in order") {

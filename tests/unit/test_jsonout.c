@@ -5,11 +5,14 @@
  * fuzz/fuzz_enrich.c: {"labels":{,"tier":"web"}}).  Every row's output is
  * also parsed by json-c.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "check.h"
+#include "input/record.h"
+#include "output/event.h"
 #include "output/jsonout.h"
 
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -32,6 +35,146 @@ static const struct row rows[] = {
 	{ "labels: key with a quote is escaped", 1, { "a\"b" }, { "v" },
 	  "\"labels\":{\"a\\\"b\":\"v\"}" },
 };
+
+/* An event made by the event table itself, records and identities. */
+struct got {
+	char line[1 << 16];
+	size_t n;
+};
+
+static const struct k8s_names big_names = { .namespace_ = "ns", .pod = "p" };
+static char huge[6000]; /* more than the 4 KB the bound keeps */
+static struct k8s_names huge_names = { .namespace_ = "ns", .pod = huge };
+
+static const struct k8s_names *names_of(void *ctx, struct ident *id)
+{
+	(void)ctx;
+	if (id->nspid == 13) {
+		id->state = IDENT_UNRESOLVED; /* its sources disagree */
+		return NULL;
+	}
+	return id->nspid == 12 ? &huge_names : &big_names;
+}
+
+static struct got *got_p;
+static unsigned cut_n;
+static size_t got_cap; /* 0: all of got's line */
+
+static int emit(void *ctx, const struct event *ev)
+{
+	size_t cap = got_cap ? got_cap : sizeof got_p->line - 1;
+
+	(void)ctx;
+	got_p->n = jsonout_event(got_p->line, cap, ev, "me", NULL, names_of,
+				 NULL, &cut_n);
+	got_p->line[got_p->n] = '\0';
+	return 0;
+}
+
+static void add(struct eventtab *t, const char *line, const struct ident *id,
+		const struct ident *oid)
+{
+	struct record r;
+
+	record_scan(line, strlen(line), &r);
+	eventtab_add(t, &r, id, oid, 0);
+}
+
+static void event_cases(void)
+{
+	static struct got g;
+	struct ident pod = { .state = IDENT_CONTAINER, .container_id = CID,
+			     .pod_uid = "11112222-3333-4444-5555-666677778888" },
+		     host = { .state = IDENT_HOST },
+		     unres = { .state = IDENT_UNRESOLVED },
+		     big = pod, disagree = pod;
+	struct eventtab *t;
+	struct json_object *o, *recs, *k;
+
+	got_p = &g;
+	big.nspid = 12;
+	disagree.nspid = 13;
+	memset(huge, 'x', sizeof huge - 1);
+	CASE("event: each OBJ_PID target its own k8s, in record order") {
+		t = eventtab_new(emit, NULL);
+		add(t, "type=SYSCALL msg=audit(1.0:7): pid=5 syscall=62", &host, NULL);
+		add(t, "type=OBJ_PID msg=audit(1.0:7): opid=8 ocomm=\"a\"", NULL, &pod);
+		add(t, "type=OBJ_PID msg=audit(1.0:7): opid=9 ocomm=\"b\"", NULL, &host);
+		add(t, "type=OBJ_PID msg=audit(1.0:7): opid=10 ocomm=\"c\"", NULL, &unres);
+		add(t, "type=OBJ_PID msg=audit(1.0:7): opid=11 ocomm=\"d\"", NULL, &disagree);
+		add(t, "type=EOE msg=audit(1.0:7): ", NULL, NULL);
+		eventtab_drain(t);
+		o = json_tokener_parse(g.line);
+		CHECK(o != NULL);
+		CHECK(json_object_object_get_ex(o, "records", &recs));
+		CHECK_INT(json_object_array_length(recs), 5);
+		/* the event's own pid is a host process: no event k8s */
+		CHECK(!json_object_object_get_ex(o, "k8s", NULL));
+		CHECK(!json_object_object_get_ex(json_object_array_get_idx(recs, 0), "k8s", NULL));
+		CHECK(json_object_object_get_ex(json_object_array_get_idx(recs, 1), "k8s", &k));
+		CHECK_STR(json_object_to_json_string_ext(k, JSON_C_TO_STRING_PLAIN),
+			  "{\"container_id\":\"" CID "\",\"namespace\":\"ns\",\"pod\":\"p\","
+			  "\"pod_uid\":\"11112222-3333-4444-5555-666677778888\"}");
+		CHECK(!json_object_object_get_ex(json_object_array_get_idx(recs, 2), "k8s", NULL));
+		CHECK(json_object_object_get_ex(json_object_array_get_idx(recs, 3), "k8s", &k));
+		CHECK_STR(json_object_to_json_string_ext(k, JSON_C_TO_STRING_PLAIN),
+			  "{\"container_id\":\"?\"}");
+		CHECK(json_object_object_get_ex(json_object_array_get_idx(recs, 4), "k8s", &k));
+		CHECK_STR(json_object_to_json_string_ext(k, JSON_C_TO_STRING_PLAIN),
+			  "{\"container_id\":\"?\"}");
+		json_object_put(o);
+		eventtab_free(t);
+	}
+	CASE("event: past EVENT_OBJS_MAX targets are ?, none left out") {
+		char line[128];
+		int n = 0;
+
+		t = eventtab_new(emit, NULL);
+		add(t, "type=SYSCALL msg=audit(1.0:8): pid=5 syscall=62", &host, NULL);
+		for (int i = 0; i < EVENT_OBJS_MAX + 3; i++) {
+			snprintf(line, sizeof line,
+				 "type=OBJ_PID msg=audit(1.0:8): opid=%d ocomm=\"x\"", 100 + i);
+			add(t, line, NULL, &pod);
+		}
+		add(t, "type=EOE msg=audit(1.0:8): ", NULL, NULL);
+		eventtab_drain(t);
+		o = json_tokener_parse(g.line);
+		CHECK(o && json_object_object_get_ex(o, "records", &recs));
+		for (int i = 1; o && i <= EVENT_OBJS_MAX + 3; i++) {
+			const char *want = i <= EVENT_OBJS_MAX ? CID : "?";
+			struct json_object *c;
+
+			if (json_object_object_get_ex(json_object_array_get_idx(recs, (size_t)i), "k8s", &k) &&
+			    json_object_object_get_ex(k, "container_id", &c) &&
+			    strcmp(json_object_get_string(c), want) == 0)
+				n++;
+		}
+		CHECK_INT(n, EVENT_OBJS_MAX + 3);
+		json_object_put(o);
+		eventtab_free(t);
+	}
+	CASE("event: names that do not fit are left out, the identity never") {
+		const char *l = "type=OBJ_PID msg=audit(1.0:9): opid=8 ocomm=\"a\"";
+
+		cut_n = 0;
+		/* the room JSONOUT_BOUND promises: a 6 KB pod name is more */
+		got_cap = JSONOUT_BOUND(strlen(l) + 1, 1);
+		t = eventtab_new(emit, NULL);
+		add(t, l, NULL, &big);
+		add(t, "type=EOE msg=audit(1.0:9): ", NULL, NULL);
+		eventtab_drain(t);
+		got_cap = 0;
+		CHECK(g.n > 0);
+		CHECK_INT(cut_n, 1);
+		o = json_tokener_parse(g.line);
+		CHECK(o && json_object_object_get_ex(o, "records", &recs));
+		CHECK(o && json_object_object_get_ex(json_object_array_get_idx(recs, 0), "k8s", &k));
+		CHECK(o && strstr(json_object_to_json_string(k), CID) != NULL);
+		CHECK(o && !json_object_object_get_ex(k, "pod", NULL));
+		json_object_put(o);
+		eventtab_free(t);
+	}
+}
 
 int main(void)
 {
@@ -71,5 +214,6 @@ int main(void)
 		CHECK(strstr(buf, "labels") == NULL);
 		CHECK(strstr(buf, ",\"nspid\":3") != NULL);
 	}
+	event_cases();
 	return check_done();
 }
