@@ -44,7 +44,7 @@ CLI_SRCS  := $(wildcard cli/*.c)
 CLI_OBJS  := $(CLI_SRCS:cli/%.c=$(B)/cli/%.o)
 COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: all unit check demo deps bench fuzz clean install uninstall deb rpm pkg-deps image
+.PHONY: all unit check demo deps bench fuzz clean install uninstall deb rpm pkg-deps image mutants
 all: $(PLUGIN) $(CLI)
 
 $(B)/obj/%.o: src/%.c
@@ -147,6 +147,11 @@ check: $(PLUGIN) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY)
 
 demo: $(PLUGIN)
 	@bash tests/demo.sh $(PLUGIN)
+
+# Do the tests catch the bugs that matter?  tests/mutants/*.mut, each
+# applied alone to a scratch copy, built, and run against its tests.
+mutants:
+	@python3 tests/mutants/run.py
 
 # Installed as audit's own plugins are: binary root-owned 0750 (auditd wants
 # at least that), configs 0640, the plugins.d stanza shipped inactive.
