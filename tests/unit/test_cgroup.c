@@ -150,6 +150,10 @@ static const struct row rows[] = {
 	  "", POD0, R_CRIO },
 	{ "crio conmon in system.slice: host",
 	  "0::/system.slice/crio-conmon-" ID0 ".scope\n", 0, H, "", "", R_UNK },
+	{ "a bare conmon line and a container line disagree",
+	  "2:cpu:/kubepods/pod" POD0 "/conmon\n"
+	  "1:name=systemd:/kubepods/pod" POD0 "/crio-" ID0 "\n", 0, A, "", "",
+	  R_UNK },
 	{ "conmon and container lines disagree",
 	  "2:cpu:/kubepods/pod" POD0 "/crio-conmon-" ID0 "\n"
 	  "1:name=systemd:/kubepods/pod" POD0 "/crio-" ID0 "\n", 0, A, "", "",

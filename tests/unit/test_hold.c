@@ -144,6 +144,55 @@ static void start_cases(void)
 		pipeline_free(p);
 		outq_done(&q);
 	}
+	CASE("start: one deadline for all that wait, however late they came") {
+		const char *out;
+
+		p = setup_start(&c, &q);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=100", 5);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:2): pid=101", 200);
+		CHECK_INT(pipeline_stats(p)->held, 2);
+		CHECK_INT(pipeline_deadline(p), 305);
+		pipeline_tick(p, 305);             /* the first one's deadline */
+		out = pipefix_take(&q);
+		CHECK(strstr(out, "pid=100") != NULL);
+		CHECK(strstr(out, "pid=101") != NULL);
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("names: the runtime state's come before the pod list's") {
+		char cmd[700];
+		const char *out;
+		struct podsnap *s2 = podsnap_new();
+		struct podsnap_pod_in in = {
+			.uid = "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+			.namespace_ = "shop", .name = "renamed-in-the-list" };
+		int i = podsnap_add_pod(s2, &in);
+
+		podsnap_add_container(s2, (uint32_t)i, CID, "other", "other:1");
+		podsnap_seal(s2);
+		mkpid(103, "0::/kubepods/pod3f2504e0-4f89-41d3-9a0c-0305e82c3301/" CID "\n");
+		snprintf(cmd, sizeof cmd, "mkdir -p %s/state/k8s.io/%s && cp "
+			 "tests/data/rtstate/containerd-container.json "
+			 "%s/state/k8s.io/%s/config.json", root, CID, root, CID);
+		CHECK(system(cmd) == 0);
+		p = setup_start(&c, &q);
+		snprintf(c.runtime_state_dirs, sizeof c.runtime_state_dirs,
+			 "%s/state", root);
+		pipeline_free(p);
+		outq_done(&q);
+		outq_init(&q, c.queue_max_bytes + (1 << 21));
+		p = pipeline_new(&c, "worker-1", &q);
+		podcache_set_request(pipeline_podcache(p), on_request, NULL);
+		pipeline_tick(p, 0);
+		pipeline_pods(p, ticket, s2, 1);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=103", 10);
+		out = pipefix_take(&q);
+		CHECK(strstr(out, " k8s_pod=\"web-7d9f8c6b5-x2x4q\"") != NULL);
+		CHECK(strstr(out, " k8s_container=\"app\"") != NULL);
+		CHECK(strstr(out, "renamed-in-the-list") == NULL);
+		pipeline_free(p);
+		outq_done(&q);
+	}
 	CASE("start: the first fetch failing releases at once") {
 		p = setup_start(&c, &q);
 		pipeline_tick(p, 0);
@@ -333,6 +382,36 @@ int main(void)
 		pipeline_tick(p, 2300);
 		CHECK(strstr(pipefix_take(&q), "\"serial\":1") != NULL);
 		CHECK(pipeline_idle(p));
+		pipeline_free(p);
+		outq_done(&q);
+	}
+	CASE("sources that disagree: the runtime state's pod and the list's are two: ?") {
+		char cmd[700];
+
+		/* the cgroup names no pod; the state file says pod 3f2504e0-...
+		 * (tests/data/rtstate), the list puts CID in pod PUID */
+		mkpid(102, "0::/system.slice/containerd.service/" CID "\n");
+		snprintf(cmd, sizeof cmd, "mkdir -p %s/state/k8s.io/%s && cp "
+			 "tests/data/rtstate/containerd-container.json "
+			 "%s/state/k8s.io/%s/config.json", root, CID, root, CID);
+		CHECK(system(cmd) == 0);
+		conf_defaults(&c);
+		snprintf(c.proc_root, sizeof c.proc_root, "%s", root);
+		snprintf(c.runtime_state_dirs, sizeof c.runtime_state_dirs,
+			 "%s/state", root);
+		snprintf(c.kubelet_url, sizeof c.kubelet_url, "http://127.0.0.1:9");
+		c.hold_ms = 300;
+		c.proc_connector = 0;
+		outq_init(&q, c.queue_max_bytes + (1 << 21));
+		p = pipeline_new(&c, "worker-1", &q);
+		podcache_set_request(pipeline_podcache(p), on_request, NULL);
+		pipeline_tick(p, 0);
+		pipeline_pods(p, ticket, list(1), 1);
+		pipefix_feed(p, "type=SYSCALL msg=audit(1.0:1): pid=102", 10);
+		pipeline_flush(p);
+		out = pipefix_take(&q);
+		CHECK_STR(out, "type=SYSCALL msg=audit(1.0:1): pid=102 container_id=?\n");
+		CHECK_INT(pipeline_stats(p)->disagree, 1);
 		pipeline_free(p);
 		outq_done(&q);
 	}

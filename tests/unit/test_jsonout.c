@@ -125,6 +125,20 @@ static void event_cases(void)
 		json_object_put(o);
 		eventtab_free(t);
 	}
+	CASE("event: a target not looked up keeps its place; the next is its own") {
+		t = eventtab_new(emit, NULL);
+		add(t, "type=OBJ_PID msg=audit(1.0:11): opid=8 ocomm=\"a\"", NULL, NULL);
+		add(t, "type=OBJ_PID msg=audit(1.0:11): opid=9 ocomm=\"b\"", NULL, &unres);
+		add(t, "type=EOE msg=audit(1.0:11): ", NULL, NULL);
+		eventtab_drain(t);
+		o = json_tokener_parse(g.line);
+		CHECK(o && json_object_object_get_ex(o, "records", &recs));
+		CHECK(o && !json_object_object_get_ex(json_object_array_get_idx(recs, 0), "k8s", NULL));
+		CHECK(o && json_object_object_get_ex(json_object_array_get_idx(recs, 1), "k8s", &k));
+		CHECK(o && strstr(json_object_to_json_string(k), "\"?\"") != NULL);
+		json_object_put(o);
+		eventtab_free(t);
+	}
 	CASE("event: past EVENT_OBJS_MAX targets are ?, none left out") {
 		char line[128];
 		int n = 0;

@@ -58,6 +58,14 @@ static const struct row rows[] = {
 	{ "user record: msg=' first, no header pid",
 	  "type=USER_CMD msg=audit(1.000:9): msg='pid=9 x'",
 	  -1, -1, REC_USER_MSG | REC_SEALED, " msg='pid", NULL, 9 },
+	{ "user message: a ' inside a quoted value does not end it for us",
+	  "type=USER_AUTH msg=audit(1.000:9): pid=5 uid=0 msg='op=PAM "
+	  "acct=\"system-property('xsl:vendor')/>\" pid=9 res=failed'",
+	  5, -1, REC_USER_MSG | REC_SEALED, " msg='op=PAM", NULL, 9 },
+	{ "user message, no pid of its own: none from inside it past a '",
+	  "type=USER_AUTH msg=audit(1.000:9): uid=0 msg='op=PAM "
+	  "acct=\"a'b\" pid=9 res=failed'",
+	  -1, -1, REC_USER_MSG | REC_SEALED, " msg='op=PAM", NULL, 9 },
 	{ "user range by number: UNKNOWN[2150]",
 	  "type=UNKNOWN[2150] msg=audit(1.000:9): pid=3 uid=0 msg='pid=9'",
 	  3, -1, REC_USER_MSG | REC_SEALED, " msg='pid", NULL, 9 },

@@ -203,6 +203,16 @@ static void stale_cases(void)
 		resolver_on_exec(r, 2062, 64);
 		CHECK_INT(resolver_runtime_kind(r, 2062), PROCFS_RUNTIME);
 	}
+	CASE("stale: read as host at its exec, gone at its next: ? (it may have moved)") {
+		/* sh -c 'echo $$ > <pod>/cgroup.procs; exec true': the shell
+		 * was read on the host, true was gone before its exec was read */
+		proc(2080, HOST, 1, "sh", "2080");
+		resolver_on_exec(r, 2080, 80);
+		gone(2080);
+		resolver_on_exec(r, 2080, 81);
+		resolver_lookup(r, 2080, 82, &id);
+		CHECK_INT(id.state, IDENT_UNRESOLVED);
+	}
 	CASE("stale: a live inherited child is read itself when used") {
 		proc(2070, HOST, 1, "sh", "2070");
 		resolver_on_exec(r, 2070, 70);
