@@ -338,13 +338,13 @@ static int read_round(struct procconn *pc, int fd, int deliver,
  * The doorbell first, then the stream: everything the doorbell rang for
  * is on the stream by then (see procconn_open), so no ring is lost for an
  * event left unread.  Both are bounded: what a round cap leaves on the
- * stream waits for the next call (busy says to make it soon).  The stream
- * is read until a round finds it empty (one more recvmmsg after a short
- * batch), so that a PROCCONN_DRAINED speaks for the reads fn made.
+ * stream waits for the next call (busy says to make it soon).  After a
+ * short round the stream is read once more (empty, mostly), so that a
+ * PROCCONN_DRAINED speaks for the reads fn made for its events.
  */
 int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 {
-	int n = 0, round;
+	int n = 0, round, short_seen = 0;
 	uint64_t ev0 = pc->st.events;
 
 	if (pc->bell_fd >= 0)
@@ -363,9 +363,12 @@ int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 			return n;
 		if (n > 0 && pc->filtered)
 			pc->busy = 1;
-		/* until a round finds nothing: the reads fn made for the last
-		 * events are then covered by a PROCCONN_DRAINED too */
 		if (n == 0 || pc->stopped)
+			break;
+		/* after a short round one more, so that the reads fn made for
+		 * its events are covered by a PROCCONN_DRAINED too; no more
+		 * than that while events trickle in (the records wait) */
+		if (n < PROCCONN_BATCH && short_seen++)
 			break;
 	}
 	return (int)(pc->st.events - ev0);

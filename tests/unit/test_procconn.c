@@ -421,6 +421,10 @@ int main(void)
 				waitpid(f.trigger, NULL, 0);
 				usleep(20000);
 				procconn_read(pc, fork_on_exit, &f);
+				/* the mark that covers it may come with the next
+				 * read of the stream */
+				if (f.child && f.drained_at < 0)
+					procconn_read(pc, fork_on_exit, &f);
 				if (!f.child || f.drained_at < 0)
 					continue; /* not seen, or others kept it busy */
 				ok = 1;
