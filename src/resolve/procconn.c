@@ -35,6 +35,7 @@
 #define PROCCONN_BATCH 64        /* datagrams per recvmmsg */
 #define PROCCONN_DGRAM_MAX 512   /* the kernel's are 76 bytes: one event */
 #define PROCCONN_ROUNDS_MAX 64   /* recvmmsg rounds per procconn_read */
+#define PROCCONN_SHORT_MAX 4     /* short rounds per procconn_read */
 #define PROCCONN_RETRY_MAX 8     /* EINTR/ENOBUFS retries of one recvmmsg */
 
 /* recvmmsg's vectors, pointed at their buffers once (batch_init); each
@@ -339,8 +340,8 @@ static int read_round(struct procconn *pc, int fd, int deliver,
  * is on the stream by then (see procconn_open), so no ring is lost for an
  * event left unread.  Both are bounded: what a round cap leaves on the
  * stream waits for the next call (busy says to make it soon).  After a
- * short round the stream is read once more (empty, mostly), so that a
- * PROCCONN_DRAINED speaks for the reads fn made for its events.
+ * short round the stream is read on until empty (a few rounds at most), so
+ * that a PROCCONN_DRAINED speaks for the reads fn made for its events.
  */
 int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 {
@@ -365,10 +366,11 @@ int procconn_read(struct procconn *pc, procconn_fn fn, void *ctx)
 			pc->busy = 1;
 		if (n == 0 || pc->stopped)
 			break;
-		/* after a short round one more, so that the reads fn made for
-		 * its events are covered by a PROCCONN_DRAINED too; no more
-		 * than that while events trickle in (the records wait) */
-		if (n < PROCCONN_BATCH && short_seen++)
+		/* after a short round read on until one finds nothing, so
+		 * that the reads fn made are covered by a PROCCONN_DRAINED
+		 * too; while events trickle in, at most PROCCONN_SHORT_MAX
+		 * such rounds (the records wait meanwhile) */
+		if (n < PROCCONN_BATCH && ++short_seen >= PROCCONN_SHORT_MAX)
 			break;
 	}
 	return (int)(pc->st.events - ev0);
