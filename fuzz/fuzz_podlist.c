@@ -5,9 +5,10 @@
  * snapshot must hold only valid UIDs and ids, in-range pod indexes, strings
  * without control bytes within PODSNAP_STR_MAX, and every id must look up
  * to itself (or -EEXIST when ambiguous); a pod's workload comes with its
- * kind and an owner and is the start of the owner's name.  When json-c's whole-tree parser
- * reads the same input, every containerID in the status lists of the first
- * item with each valid UID must resolve to that pod or be ambiguous.
+ * kind and an owner and is the start of the owner's name.  When json-c's
+ * whole-tree parser reads the same input, every containerID in the status
+ * lists of the first item with each valid UID must resolve to that pod or
+ * be ambiguous.
  */
 #include <errno.h>
 #include <json-c/json.h>
