@@ -79,10 +79,14 @@ static void check_pod(const struct podsnap *s, const struct podsnap_pod *p)
 	if (!p->workload != !p->workload_kind || (p->workload && !p->owner))
 		abort();
 	if (p->workload) {
-		const char *slash = strchr(p->owner, '/');
+		/* a kind may hold a '/' itself: any '/' may be the one */
+		const char *slash = p->owner;
+		size_t wl = strlen(p->workload);
 
-		if (!slash || strncmp(slash + 1, p->workload,
-				      strlen(p->workload)) != 0)
+		while ((slash = strchr(slash, '/')) &&
+		       strncmp(slash + 1, p->workload, wl) != 0)
+			slash++;
+		if (!slash)
 			abort();
 	}
 	for (unsigned l = 0; l < p->nlabels; l++) {
