@@ -88,6 +88,8 @@ static void copy_names(struct k8s_names *dst, const struct k8s_names *src)
 	dst->container = dup_or_null(src->container);
 	dst->image = dup_or_null(src->image);
 	dst->owner = dup_or_null(src->owner);
+	dst->workload = dup_or_null(src->workload);
+	dst->workload_kind = dup_or_null(src->workload_kind);
 	dst->sa = dup_or_null(src->sa);
 	for (unsigned i = 0; i < src->nlabels && i < ENRICH_LABELS_MAX; i++) {
 		dst->label_keys[i] = dup_or_null(src->label_keys[i]);
@@ -156,6 +158,8 @@ void cproc_done(struct cproc *p)
 	free((char *)nm->container);
 	free((char *)nm->image);
 	free((char *)nm->owner);
+	free((char *)nm->workload);
+	free((char *)nm->workload_kind);
 	free((char *)nm->sa);
 	for (unsigned i = 0; i < nm->nlabels; i++) {
 		free((char *)nm->label_keys[i]);

@@ -15,8 +15,8 @@
  *
  * Input: byte 0 subject state (low 3 bits) and label count (high 4 bits),
  * byte 1 object state, bytes 2-5 nspid; then NUL-separated strings:
- * container_id, pod_uid, namespace, pod, container, image, owner, sa, and a
- * key and a value per label; the rest is the record line.
+ * container_id, pod_uid, namespace, pod, container, image, owner, sa,
+ * workload, workload_kind, and a key and a value per label; the rest is the record line.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,8 +31,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define NFIXED 8
-#define DUE_MAX (2 * (10 + ENRICH_LABELS_MAX))
+#define NFIXED 10
+#define DUE_MAX (2 * (12 + ENRICH_LABELS_MAX))
 
 struct due {
 	char name[128];
@@ -128,7 +128,8 @@ static void model(struct due *due, unsigned *n, const char *pfx,
 			return;
 		static const char *const names[] = { "k8s_namespace",
 			"k8s_pod", "k8s_container", "k8s_pod_id",
-			"k8s_pid_inside", "k8s_image", "k8s_owner", "k8s_sa" };
+			"k8s_pid_inside", "k8s_image", "k8s_owner",
+			"k8s_workload", "k8s_workload_kind", "k8s_sa" };
 
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 			add_or(due, n, pfx, names[i], NULL, 1);
@@ -145,6 +146,8 @@ static void model(struct due *due, unsigned *n, const char *pfx,
 	add_or(due, n, pfx, "k8s_pid_inside", nspid, seal);
 	add_or(due, n, pfx, "k8s_image", nm->image, seal);
 	add_or(due, n, pfx, "k8s_owner", nm->owner, seal);
+	add_or(due, n, pfx, "k8s_workload", nm->workload, seal);
+	add_or(due, n, pfx, "k8s_workload_kind", nm->workload_kind, seal);
 	add_or(due, n, pfx, "k8s_sa", nm->sa, seal);
 	if (!seal) {
 		for (unsigned i = 0; i < nm->nlabels; i++) {
@@ -324,6 +327,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nm.image = str[5];
 	nm.owner = str[6];
 	nm.sa = str[7];
+	nm.workload = str[8];
+	nm.workload_kind = str[9];
 	for (unsigned i = 0; i < nm.nlabels; i++) {
 		nm.label_keys[i] = str[NFIXED + 2 * i];
 		nm.label_vals[i] = str[NFIXED + 2 * i + 1];

@@ -4,9 +4,11 @@
  * (result, error text, counters, every pod and container).  A finished
  * snapshot must hold only valid UIDs and ids, in-range pod indexes, strings
  * without control bytes within PODSNAP_STR_MAX, and every id must look up
- * to itself (or -EEXIST when ambiguous).  When json-c's whole-tree parser
- * reads the same input, every containerID in the status lists of the first
- * item with each valid UID must resolve to that pod or be ambiguous.
+ * to itself (or -EEXIST when ambiguous); a pod's workload comes with its
+ * kind and an owner and is the start of the owner's name.  When json-c's
+ * whole-tree parser reads the same input, every containerID in the status
+ * lists of the first item with each valid UID must resolve to that pod or
+ * be ambiguous.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -69,7 +71,24 @@ static void check_pod(const struct podsnap *s, const struct podsnap_pod *p)
 	check_str(p->namespace_);
 	check_str(p->name);
 	check_str(p->owner);
+	check_str(p->workload);
+	check_str(p->workload_kind);
 	check_str(p->sa);
+	/* a workload only with its kind and an owner, and its name is the
+	 * start of the owner's ("ReplicaSet/web-5d8f" -> "web") */
+	if (!p->workload != !p->workload_kind || (p->workload && !p->owner))
+		abort();
+	if (p->workload) {
+		/* a kind may hold a '/' itself: any '/' may be the one */
+		const char *slash = p->owner;
+		size_t wl = strlen(p->workload);
+
+		while ((slash = strchr(slash, '/')) &&
+		       strncmp(slash + 1, p->workload, wl) != 0)
+			slash++;
+		if (!slash)
+			abort();
+	}
 	for (unsigned l = 0; l < p->nlabels; l++) {
 		if (!p->label_keys[l] || !p->label_vals[l])
 			abort();
@@ -125,9 +144,10 @@ static char *digest(int r, const struct podlist *pl, const struct podsnap *s)
 	for (uint32_t i = 0; s && i < podsnap_npods(s); i++) {
 		const struct podsnap_pod *p = podsnap_pod(s, i);
 
-		fprintf(f, "%s|%s|%s|%s|%s|%u\n", p->uid, or_dash(p->namespace_),
-			or_dash(p->name), or_dash(p->owner), or_dash(p->sa),
-			p->nlabels);
+		fprintf(f, "%s|%s|%s|%s|%s|%s|%s|%u\n", p->uid,
+			or_dash(p->namespace_), or_dash(p->name),
+			or_dash(p->owner), or_dash(p->workload),
+			or_dash(p->workload_kind), or_dash(p->sa), p->nlabels);
 	}
 	for (uint32_t i = 0; s && i < podsnap_ncontainers(s); i++) {
 		const struct podsnap_container *c = podsnap_container_at(s, i);

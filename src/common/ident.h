@@ -56,7 +56,9 @@ struct k8s_names {
 	const char *pod;
 	const char *container;
 	const char *image;
-	const char *owner;
+	const char *owner;         /* "Kind/name" of the pod's controller */
+	const char *workload;      /* its workload: a Deployment's name, ... */
+	const char *workload_kind; /* "Deployment", "CronJob", "Node", ... */
 	const char *sa;
 	const char *label_keys[K8S_LABELS_MAX];  /* as configured (enrich.c
 						    makes the field names) */

@@ -11,14 +11,14 @@
 #include "common/encode.h"
 #include "output/enrich.h"
 
-#define FIELDS_MAX (2 * (10 + ENRICH_LABELS_MAX))
+#define FIELDS_MAX (2 * (12 + ENRICH_LABELS_MAX))
 #define FIELD_NAME_MAX 96
 #define LABEL_KEY_MAX 63
 
 const char *const enrich_field_names[] = {
 	"container_id", "k8s_namespace", "k8s_pod", "k8s_container",
-	"k8s_pod_id", "k8s_pid_inside", "k8s_image", "k8s_owner", "k8s_sa",
-	NULL,
+	"k8s_pod_id", "k8s_pid_inside", "k8s_image", "k8s_owner",
+	"k8s_workload", "k8s_workload_kind", "k8s_sa", NULL,
 };
 
 /*
@@ -170,6 +170,9 @@ static void put_subject(struct fieldbuf *fb, const char *pfx,
 	put_or(fb, pfx, "k8s_pid_inside", nspid, seal);
 	put_or(fb, pfx, "k8s_image", nm ? nm->image : NULL, seal);
 	put_or(fb, pfx, "k8s_owner", nm ? nm->owner : NULL, seal);
+	put_or(fb, pfx, "k8s_workload", nm ? nm->workload : NULL, seal);
+	put_or(fb, pfx, "k8s_workload_kind", nm ? nm->workload_kind : NULL,
+	       seal);
 	put_or(fb, pfx, "k8s_sa", nm ? nm->sa : NULL, seal);
 	put_labels(fb, pfx, s, seal);
 }

@@ -84,6 +84,9 @@ size_t jsonout_k8s(char *dst, size_t cap, const struct ident *id,
 		if (nm) {
 			jw_kv(&w, &first, "image", nm->image);
 			jw_kv(&w, &first, "owner", nm->owner);
+			jw_kv(&w, &first, "workload", nm->workload);
+			jw_kv(&w, &first, "workload_kind",
+			      nm->workload_kind);
 			jw_kv(&w, &first, "sa", nm->sa);
 			if (nm->nlabels) {
 				int f = 1; /* one flag: a label skipped (empty) is not the first */

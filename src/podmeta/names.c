@@ -63,6 +63,8 @@ int names_lookup(struct ctrmeta *cm, struct podcache *pc, struct ident *id,
 	nm->image = first(m ? m->image : NULL, a.ctr ? a.ctr->image : NULL);
 	if (a.pod) {
 		nm->owner = a.pod->owner;
+		nm->workload = a.pod->workload;
+		nm->workload_kind = a.pod->workload_kind;
 		nm->sa = a.pod->sa;
 		nm->nlabels = a.pod->nlabels;
 		for (unsigned i = 0; i < a.pod->nlabels; i++) {

@@ -11,10 +11,13 @@
  * byte (< 0x20, 0x7f) or longer than PODSNAP_STR_MAX counts as absent (the
  * snapshot could not keep it); label values may be empty.  The owner is
  * the first ownerReferences entry with "controller": true (a JSON
- * boolean); the service account is spec.serviceAccountName, else the
- * older spec.serviceAccount.  A container's image is its status's, else
- * the image of the spec container of the same name in the matching list
- * (containers, initContainers, ephemeralContainers).  Both containerID and
+ * boolean); from it, the pod-template-hash label and the presence of the
+ * kubernetes.io/config.mirror annotation (a string) comes the workload
+ * (workload.h; none without an owner).  The service account is
+ * spec.serviceAccountName, else the older spec.serviceAccount.  A
+ * container's image is its status's, else the image of the spec container
+ * of the same name in the matching list (containers, initContainers,
+ * ephemeralContainers).  Both containerID and
  * lastState.terminated.containerID are indexed; an id that is not
  * "<scheme>://" + 64 hex digits (a waiting container has none) is not.
  */
@@ -24,8 +27,12 @@
 #include <string.h>
 
 #include "podmeta/poditem.h"
+#include "podmeta/workload.h"
 
 #define OWNER_BUF (PODSNAP_STR_MAX + 2) /* one more: too long shows */
+#define WORKLOAD_BUF (PODSNAP_STR_MAX + 1) /* a part of the owner's name */
+#define HASH_LABEL "pod-template-hash"
+#define MIRROR_ANNOTATION "kubernetes.io/config.mirror"
 
 /* Status list and the spec list naming the same containers. */
 static const char *const lists[][2] = {
@@ -51,10 +58,13 @@ static const struct poditem_keep keep_owner_ref[] = {
 	{ "kind", NULL }, { "name", NULL }, { "controller", NULL },
 	{ NULL, NULL },
 };
+static const struct poditem_keep keep_annotations[] = {
+	{ MIRROR_ANNOTATION, NULL }, { NULL, NULL },
+};
 static const struct poditem_keep keep_metadata[] = {
 	{ "uid", NULL }, { "namespace", NULL }, { "name", NULL },
-	{ "labels", NULL }, { "ownerReferences", keep_owner_ref },
-	{ NULL, NULL },
+	{ "labels", NULL }, { "annotations", keep_annotations },
+	{ "ownerReferences", keep_owner_ref }, { NULL, NULL },
 };
 static const struct poditem_keep keep_spec[] = {
 	{ "serviceAccountName", NULL }, { "serviceAccount", NULL },
@@ -109,8 +119,10 @@ static const char *str(json_object *o, const char *key)
 	return s && *s ? s : NULL;
 }
 
-/* "Kind/name" of the first ownerReferences entry with controller: true. */
-static const char *owner_of(json_object *meta, char buf[OWNER_BUF])
+/* "Kind/name" of the first ownerReferences entry with controller: true;
+ * its kind and name apart in *w (untouched when there is none). */
+static const char *owner_of(json_object *meta, char buf[OWNER_BUF],
+			    struct workload_in *w)
 {
 	json_object *refs = member(meta, "ownerReferences", json_type_array);
 	size_t n = refs ? json_object_array_length(refs) : 0;
@@ -128,7 +140,11 @@ static const char *owner_of(json_object *meta, char buf[OWNER_BUF])
 		if (!kind || !name)
 			return NULL;
 		len = snprintf(buf, OWNER_BUF, "%s/%s", kind, name);
-		return len > 0 && len < OWNER_BUF - 1 ? buf : NULL;
+		if (len <= 0 || len >= OWNER_BUF - 1)
+			return NULL;
+		w->kind = kind;
+		w->name = name;
+		return buf;
 	}
 	return NULL;
 }
@@ -201,13 +217,20 @@ static int add_item(struct poditem_ctx *c, json_object *item)
 	json_object *meta = member(item, "metadata", json_type_object);
 	json_object *spec = member(item, "spec", json_type_object);
 	json_object *labels = member(meta, "labels", json_type_object);
+	json_object *notes = member(meta, "annotations", json_type_object);
 	struct podsnap_pod_in in = { .uid = str(meta, "uid") };
-	char owner[OWNER_BUF];
+	struct workload_in w = { .hash = str(labels, HASH_LABEL) };
+	char owner[OWNER_BUF], workload[WORKLOAD_BUF];
 	int pod;
 
 	in.namespace_ = str(meta, "namespace");
 	in.name = str(meta, "name");
-	in.owner = owner_of(meta, owner);
+	in.owner = owner_of(meta, owner, &w);
+	/* present, whatever the string (the static pod's config hash) */
+	w.mirror = member(notes, MIRROR_ANNOTATION, json_type_string) != NULL;
+	/* w has the owner's kind and name only when the owner is known */
+	if (workload_of(&w, workload, sizeof workload, &in.workload_kind) == 1)
+		in.workload = workload;
 	in.sa = str(spec, "serviceAccountName");
 	if (!in.sa)
 		in.sa = str(spec, "serviceAccount");

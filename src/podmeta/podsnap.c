@@ -341,6 +341,8 @@ int podsnap_add_pod(struct podsnap *s, const struct podsnap_pod_in *p)
 	    (r = copy_str(s, p->namespace_, &d->namespace_)) < 0 ||
 	    (r = copy_str(s, p->name, &d->name)) < 0 ||
 	    (r = copy_str(s, p->owner, &d->owner)) < 0 ||
+	    (r = copy_str(s, p->workload, &d->workload)) < 0 ||
+	    (r = copy_str(s, p->workload_kind, &d->workload_kind)) < 0 ||
 	    (r = copy_str(s, p->sa, &d->sa)) < 0)
 		return r;
 	for (unsigned i = 0; i < p->nlabels; i++) {
@@ -427,6 +429,8 @@ int podsnap_carry(struct podsnap *s, const struct podsnap *prev, int64_t now,
 		in.namespace_ = p->namespace_;
 		in.name = p->name;
 		in.owner = p->owner;
+		in.workload = p->workload;
+		in.workload_kind = p->workload_kind;
 		in.sa = p->sa;
 		in.nlabels = p->nlabels;
 		memcpy(in.label_keys, p->label_keys, sizeof in.label_keys);

@@ -33,6 +33,8 @@ struct podsnap_pod {
 	const char *namespace_; /* NULL: unknown */
 	const char *name;
 	const char *owner;      /* "Kind/name" of the controller, or NULL */
+	const char *workload;   /* workload.h: "web" for ReplicaSet/web-5d8f, */
+	const char *workload_kind; /* "Deployment"; NULL without an owner */
 	const char *sa;         /* service account, or NULL */
 	/* the configured labels this pod has, in the configured order */
 	const char *label_keys[PODSNAP_LABELS_MAX];
@@ -52,6 +54,7 @@ struct podsnap_container {
 /* What a pod looks like before it is added (strings are copied). */
 struct podsnap_pod_in {
 	const char *uid, *namespace_, *name, *owner, *sa;
+	const char *workload, *workload_kind;
 	const char *label_keys[PODSNAP_LABELS_MAX];
 	const char *label_vals[PODSNAP_LABELS_MAX];
 	unsigned nlabels;

@@ -45,7 +45,7 @@ import json, sys
 out, uid, cid, node = sys.argv[1:5]
 pod = {"metadata": {"name": "web-7d9f8-abcde", "namespace": "shop", "uid": uid,
                     "labels": {"app": "web", "uid": "u1", "app.kubernetes.io/name": "web",
-                               "tier": "front"},
+                               "tier": "front", "pod-template-hash": "7d9f8"},
                     "ownerReferences": [{"kind": "ReplicaSet", "name": "web-7d9f8",
                                          "controller": True, "uid": uid}]},
        "spec": {"nodeName": node, "serviceAccountName": "web-sa",
@@ -69,7 +69,7 @@ plugin_finish || t_fail "plugin exit" "status $?"
 
 # the output carries every field, or this test shows nothing
 want=(container_id k8s_namespace k8s_pod k8s_container k8s_pod_id k8s_pid_inside k8s_image
-	k8s_owner k8s_sa k8s_label_app k8s_label_uid_ k8s_label_app_kubernetes_io_name_ k8s_label_tier)
+	k8s_owner k8s_workload k8s_workload_kind k8s_sa k8s_label_app k8s_label_uid_ k8s_label_app_kubernetes_io_name_ k8s_label_tier)
 missing=()
 for f in "${want[@]}"; do
 	grep -a -q " $f=\"" "$W/out.log" || missing+=("$f")
@@ -85,7 +85,8 @@ fi
 # what the plugin inserts for every pid: exactly these fields, in this order
 S=" container_id=\"$CID\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8-abcde\" k8s_container=\"app\""
 S+=" k8s_pod_id=\"$PUID\" k8s_pid_inside=\"7\" k8s_image=\"docker.io/library/nginx:1.25\""
-S+=" k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_sa=\"web-sa\" k8s_label_app=\"web\" k8s_label_uid_=\"u1\""
+S+=" k8s_owner=\"ReplicaSet/web-7d9f8\" k8s_workload=\"web\" k8s_workload_kind=\"Deployment\""
+S+=" k8s_sa=\"web-sa\" k8s_label_app=\"web\" k8s_label_uid_=\"u1\""
 S+=" k8s_label_app_kubernetes_io_name_=\"web\" k8s_label_tier=\"front\""
 SO=${S// / o}
 export S SO

@@ -55,7 +55,7 @@ t_log "app $A ($A1 $A2) exec'd $X pause $P db $DU>$D1>$D2 cache $KU>$K1 host $H"
 
 "$PY" "$T/mkpodlist.py" -o "$W/list.json" \
 	pods "shop/web-7d9f8-abcde/$U1/app=$C1" --owner ReplicaSet/web-7d9f8 \
-	--image app=docker.io/library/nginx:1.25 \
+	--label pod-template-hash=7d9f8 --image app=docker.io/library/nginx:1.25 \
 	"data/db-0/$U2/db=$C2,cache=$C3" --owner StatefulSet/db \
 	--image db=docker.io/library/postgres:16 --image cache=docker.io/library/redis:7 ||
 	{ t_fail "mkpodlist" "failed"; t_done; exit; }
@@ -122,14 +122,17 @@ want = [
  {"pid": int(a), "nspid": int(a), "runtime": None,
   "k8s": {"container_id": A[3], "namespace": "shop", "pod": "web-7d9f8-abcde",
           "container": "app", "pod_uid": A[5], "image": "docker.io/library/nginx:1.25",
-          "owner": "ReplicaSet/web-7d9f8", "sa": "default"}},
+          "owner": "ReplicaSet/web-7d9f8", "workload": "web",
+          "workload_kind": "Deployment", "sa": "default"}},
  {"pid": int(d), "nspid": 2, "runtime": "containerd",
   "k8s": {"container_id": A[4], "namespace": "data", "pod": "db-0", "container": "db",
           "pod_uid": A[6], "nspid": 2, "image": "docker.io/library/postgres:16",
-          "owner": "StatefulSet/db", "sa": "default"}},
+          "owner": "StatefulSet/db", "workload": "db",
+          "workload_kind": "StatefulSet", "sa": "default"}},
  {"pid": int(p), "nspid": int(p), "runtime": None,
   "k8s": {"container_id": "?", "namespace": "shop", "pod": "web-7d9f8-abcde",
-          "pod_uid": A[5], "owner": "ReplicaSet/web-7d9f8", "sa": "default"}}]
+          "pod_uid": A[5], "owner": "ReplicaSet/web-7d9f8", "workload": "web",
+          "workload_kind": "Deployment", "sa": "default"}}]
 if L != want: print("got %s want %s" % (L, want))
 k = open(sys.argv[1]).readline()
 if not k.startswith("{\"pid\":%s,\"nspid\":%s,\"runtime\":null,\"k8s\":{\"container_id\":" % (a, a)):
@@ -184,7 +187,8 @@ want = {"pid": int(A[0]), "ppid": int(A[10]), "nspid": int(A[0]), "runtime": Non
         "command": "/bin/bash -c sleep 30 & sleep 30 & wait",
         "k8s": {"container_id": A[11], "namespace": "shop", "pod": "web-7d9f8-abcde",
                 "container": "app", "pod_uid": A[12], "image": "docker.io/library/nginx:1.25",
-                "owner": "ReplicaSet/web-7d9f8", "sa": "default"}}
+                "owner": "ReplicaSet/web-7d9f8", "workload": "web",
+          "workload_kind": "Deployment", "sa": "default"}}
 if a != want: print("app %s want %s" % (a, want))
 d2 = got.get(int(A[7]), {})
 if d2.get("nspid") != 2 or d2.get("ppid") != int(A[6]) or d2.get("k8s", {}).get("container") != "db":

@@ -63,16 +63,19 @@ done
 conf labels "$good_token"
 run labels "$W/shapes.json" "kubelet: pod list of"
 if grep -q 'k8s_owner="ReplicaSet/' "$W/labels/out" && grep -q 'k8s_label_app="' "$W/labels/out" &&
-	grep -q 'k8s_sa="' "$W/labels/out"; then
-	t_ok "owner, service account and the configured label are added"
+	grep -q 'k8s_sa="' "$W/labels/out" &&
+	grep -q 'k8s_owner="ReplicaSet/web-6b7c8d9f4" k8s_workload="web" k8s_workload_kind="Deployment" ' "$W/labels/out" &&
+	grep -q 'k8s_workload="report" k8s_workload_kind="CronJob" ' "$W/labels/out" &&
+	grep -q 'k8s_owner="ReplicaSet/cache-7f6d5" k8s_workload="cache-7f6d5" k8s_workload_kind="ReplicaSet" ' "$W/labels/out"; then
+	t_ok "owner, its workload (Deployment, CronJob, ReplicaSet), service account and the configured label are added"
 else
-	t_fail "owner, service account and the configured label are added" "$(head -c 600 "$W/labels/out")"
+	t_fail "owner, its workload (Deployment, CronJob, ReplicaSet), service account and the configured label are added" "$(head -c 600 "$W/labels/out")"
 fi
 
 # both name sources at once: the runtime's state files (tests/data/demo:
 # containerd for pid 4711, CRI-O for pid 4800) and the kubelet's list.  The
 # state gives namespace, pod, container and image, the kubelet adds owner,
-# service account and label (its image, another, is not taken); for 4800
+# workload, service account and label (its image, another, is not taken); for 4800
 # the kubelet names another pod than the cgroup and the state: no names,
 # container_id=?
 DEMO=$R/tests/data/demo
@@ -80,7 +83,8 @@ CA=3f1e2d4c5b6a79880f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978
 CB=a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
 UA=6a1f3c2e-8b4d-4e5f-9a7b-1c2d3e4f5a6b
 python3 "$T/mkpodlist.py" -o "$W/both.json" pods "shop/web-7d9f8c6b5-x2x4q/$UA/app=$CA" \
-	--owner ReplicaSet/web-7d9f8c6b5 --sa web-sa --label app=web --image app=docker.io/library/kubelet-says:1 \
+	--owner ReplicaSet/web-7d9f8c6b5 --sa web-sa --label app=web --label pod-template-hash=7d9f8c6b5 \
+	--image app=docker.io/library/kubelet-says:1 \
 	"ingress/not-edge-proxy/11111111-2222-4333-8444-555555555555/nginx=cri-o://$CB" ||
 	t_fail "both sources: mkpodlist" "failed"
 conf both "$good_token"
@@ -94,7 +98,7 @@ plugin_wait_log "$W/both/plugin.log" "kubelet: pod list of" 5000 ||
 	t_fail "both sources: the pod list is fetched" "$(tail -3 "$W/both/plugin.log" 2>/dev/null)"
 cat "$W/both/records" >&3
 plugin_finish || t_fail "both sources: plugin exit" "status $?"
-want_a=" container_id=\"$CA\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8c6b5-x2x4q\" k8s_container=\"app\" k8s_pod_id=\"$UA\" k8s_image=\"registry.example/shop/web:1.4.2\" k8s_owner=\"ReplicaSet/web-7d9f8c6b5\" k8s_sa=\"web-sa\" k8s_label_app=\"web\""
+want_a=" container_id=\"$CA\" k8s_namespace=\"shop\" k8s_pod=\"web-7d9f8c6b5-x2x4q\" k8s_container=\"app\" k8s_pod_id=\"$UA\" k8s_image=\"registry.example/shop/web:1.4.2\" k8s_owner=\"ReplicaSet/web-7d9f8c6b5\" k8s_workload=\"web\" k8s_workload_kind=\"Deployment\" k8s_sa=\"web-sa\" k8s_label_app=\"web\""
 mapfile -t got <"$W/both/out"
 rec() { sed -n "${1}p" "$W/both/records"; }
 if [ "${#got[@]}" -eq 2 ] && [ "${got[0]}" = "$(rec 1)$want_a" ]; then

@@ -27,7 +27,8 @@ podcg_create late systemd "$U2" "$C3" >/dev/null || t_fail "podcg late" "create"
 list() { # the pod list, with the late container or without
 	python3 "$T/mkpodlist.py" -o "$W/list.json" \
 		pods "shop/web-7d9f8-abcde/$U1/app=$C1" --owner ReplicaSet/web-7d9f8 \
-		--sa web-sa --label app=web --image app=docker.io/library/nginx:1.25 \
+		--sa web-sa --label app=web --label pod-template-hash=7d9f8 \
+		--image app=docker.io/library/nginx:1.25 \
 		"edge/front-0/$U2/$1" --owner StatefulSet/front --label app=front
 }
 list ""
@@ -74,8 +75,9 @@ app = by(a)
 res = [("the app container's 5 execs carry namespace, pod, container and pod UID (%d of %d)"
         % (sum(want_app in x for x in app), len(app)),
         len(app) == 5 and all(want_app in x for x in app)),
-       ("... and image, owner, service account and label",
+       ("... and image, owner, its workload, service account and label",
         all('k8s_image="docker.io/library/nginx:1.25" k8s_owner="ReplicaSet/web-7d9f8" '
+            'k8s_workload="web" k8s_workload_kind="Deployment" '
             'k8s_sa="web-sa" k8s_label_app="web"' in x for x in app) and len(app) == 5)]
 host = by(h)
 # the unresolved mark is raw: container_id=? (a quoted "?" would be a name)
@@ -89,7 +91,8 @@ res.append(("the host's 3 execs carry nothing or ? (%d, %d unresolved)" % (len(h
 late = by(l)
 want_late = ' container_id="%s" k8s_namespace="edge" k8s_pod="front-0" k8s_container="side" ' % c3
 res.append(("a container new to the list is named on its first record (%d)" % len(late),
-            len(late) == 1 and want_late in late[0] and 'k8s_owner="StatefulSet/front"' in late[0]))
+            len(late) == 1 and want_late in late[0] and
+            'k8s_owner="StatefulSet/front" k8s_workload="front" k8s_workload_kind="StatefulSet" ' in late[0]))
 for x in recs[:3] + late:
     print('# ' + x[x.find(' pid='):][:400], file=sys.stderr)
 for n, ok in res:

@@ -8,7 +8,9 @@ independent of the C parser).
       included), a fake process DIR/<pid>/cgroup in the pod's cgroup; for
       every pod, one more process in the pod's cgroup only (pause-like); one
       host process.  RECORDS gets one SYSCALL record (+ EOE) per process,
-      EXPECT the names each record must carry (JSON).
+      EXPECT the names each record must carry (JSON): with the pod's
+      controller (k8s_owner) and the workload behind it (k8s_workload,
+      k8s_workload_kind; README "Workload"), null when there is none.
   kubecheck.py feed --sent FILE --seconds S --rate R PID... > fifo
       Writes SYSCALL+EOE events for the pids in turn at R events/s for S
       seconds to stdout; every line also to FILE.
@@ -27,6 +29,7 @@ import time
 
 FIELD = re.compile(r' ([a-z0-9_]+)=("[^"]*"|[0-9A-F]+|\?)')
 HEX64 = re.compile(r'^[0-9a-fA-F]{64}$')
+OWNED = ('k8s_owner', 'k8s_workload', 'k8s_workload_kind')
 
 
 def statuses(pod):
@@ -60,6 +63,47 @@ def uid_ok(u):
         re.match(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-'
                  r'[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', u) or
         re.match(r'^[0-9a-fA-F]{32}$', u))
+
+
+def printable(v, cap=1023):
+    return isinstance(v, str) and 0 < len(v) <= cap and all(0x20 <= ord(c) < 0x7f for c in v)
+
+
+def workload(md):
+    """{'k8s_owner', 'k8s_workload', 'k8s_workload_kind'} of a pod's
+    metadata, None for absent; {} when a name is not printable ASCII (the
+    field would be hex: not checked)."""
+    none = {'k8s_owner': None, 'k8s_workload': None, 'k8s_workload_kind': None}
+    refs = md.get('ownerReferences')
+    ctl = None
+    for r in refs if isinstance(refs, list) else []:
+        if isinstance(r, dict) and r.get('controller') is True:
+            ctl = r
+            break
+    if ctl is None:
+        return none
+    kind, name = ctl.get('kind'), ctl.get('name')
+    if not (isinstance(kind, str) and kind and isinstance(name, str) and name):
+        return none
+    if not (printable(kind) and printable(name)):
+        return {}
+    owner = kind + '/' + name
+    if len(owner) > 1023:
+        return none
+    labels = md.get('labels') if isinstance(md.get('labels'), dict) else {}
+    notes = md.get('annotations') if isinstance(md.get('annotations'), dict) else {}
+    h = labels.get('pod-template-hash')
+    w, k = name, kind
+    if kind == 'Node':
+        k = 'Node'
+    elif isinstance(notes.get('kubernetes.io/config.mirror'), str):
+        return dict(none, k8s_owner=owner)   # static, but no node named
+    elif kind == 'ReplicaSet' and isinstance(h, str) and h and len(name) > len(h) + 1 \
+            and name.endswith('-' + h):
+        w, k = name[:-len(h) - 1], 'Deployment'
+    elif kind == 'Job' and re.fullmatch(r'(.{1,52})-([1-9][0-9]{7,9})', name):
+        w, k = re.fullmatch(r'(.{1,52})-([1-9][0-9]{7,9})', name).group(1), 'CronJob'
+    return {'k8s_owner': owner, 'k8s_workload': w, 'k8s_workload_kind': k}
 
 
 def tree(lst, d, records, expect):
@@ -103,6 +147,7 @@ def tree(lst, d, records, expect):
 
     for uid, ns, name, it in pods:
         seen = set()
+        wl = workload(it['metadata'])
         for cid, cname in statuses(it):
             if cid in seen:
                 continue
@@ -112,11 +157,11 @@ def tree(lst, d, records, expect):
                 # the same id in two pods: the cgroup's pod decides nothing
                 rec(p, {'container_id': cid, 'k8s_pod_id': uid, 'ambiguous': True})
             else:
-                rec(p, {'container_id': cid, 'k8s_namespace': s(ns), 'k8s_pod': s(name),
-                        'k8s_container': s(cname), 'k8s_pod_id': uid})
+                rec(p, dict({'container_id': cid, 'k8s_namespace': s(ns), 'k8s_pod': s(name),
+                             'k8s_container': s(cname), 'k8s_pod_id': uid}, **wl))
         p = proc('0::/kubepods/burstable/pod%s\n' % uid)
-        rec(p, {'container_id': '?', 'k8s_namespace': s(ns), 'k8s_pod': s(name),
-                'k8s_pod_id': uid})
+        rec(p, dict({'container_id': '?', 'k8s_namespace': s(ns), 'k8s_pod': s(name),
+                     'k8s_pod_id': uid}, **wl))
     p = proc('0::/system.slice/sshd.service\n')
     rec(p, {})
     open(records, 'w').write('\n'.join(recs) + '\n')
@@ -197,16 +242,22 @@ def verify(args):
                 ok = f.get('container_id') == e['container_id'] and 'k8s_pod' not in f
             else:
                 want = {k: v for k, v in e.items() if v is not None}
+                # names the list has not: absent (owner and workload: when
+                # the expectation names them at all)
+                never = {k for k, v in e.items() if v is None and k in OWNED}
                 ok = all(f.get(k) == v for k, v in want.items()) and \
-                    all(k in want for k in f if k in ('k8s_namespace', 'k8s_pod', 'k8s_container'))
+                    all(k in want for k in f if k in ('k8s_namespace', 'k8s_pod', 'k8s_container')) and \
+                    not never & set(f)
             if not ok:
                 wrong.append('%s: want %s got %s' % (serial, e, f))
         named = sum(1 for e in expect.values() if e.get('k8s_pod'))
         print('# %d records expected named, %d wrong' % (named, len(wrong)), file=sys.stderr)
         for w in wrong[:10]:
             print('#   ' + w, file=sys.stderr)
-        res.append(('every record carries exactly its pod, namespace and container '
-                    '(%d named expected, %d wrong)' % (named, len(wrong)), not wrong))
+        res.append(('every record carries exactly its pod, namespace, container, owner and '
+                    'workload (%d named expected, %d with a workload, %d wrong)' %
+                    (named, sum(1 for e in expect.values() if e.get('k8s_workload')),
+                     len(wrong)), not wrong))
     if '--tail-named' in args:
         spec = args[args.index('--tail-named') + 1]
         pids, frac = spec.split(':')

@@ -39,7 +39,7 @@ TYPES = {"SYSCALL": 1300, "PATH": 1302, "IPC": 1303, "SOCKADDR": 1306,
          "DAEMON_START": 1200, "DAEMON_END": 1202}
 HDR = re.compile(r'^type=(\S+) msg=audit\((\d+)\.(\d+):(\d+)\): ?')
 K8S_ORDER = ["container_id", "namespace", "pod", "container", "pod_uid",
-             "nspid", "image", "owner", "sa", "labels"]
+             "nspid", "image", "owner", "workload", "workload_kind", "sa", "labels"]
 
 
 def fields(data):
@@ -305,7 +305,8 @@ def check_line(i, li, lo, e, bad, stats):
         for key, val in w.items():
             if g.get(key) != val:
                 bad(i, "message %d: %s=%r, want %r" % (k, key, g.get(key), val))
-        if set(g) - set(w) - {"nspid", "image", "owner", "sa", "labels"}:
+        if set(g) - set(w) - {"nspid", "image", "owner", "workload", "workload_kind",
+                              "sa", "labels"}:
             bad(i, "message %d: unexpected keys %r" % (k, sorted(set(g) - set(w))))
         stats["container"] += 1
         stats["named"] += "pod" in w

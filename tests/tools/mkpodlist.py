@@ -53,7 +53,8 @@ pods: the pods a test made itself (e.g. processes in pod-like cgroups).
 
 scale: N pods with deterministic uids and ids (--seed, default 1; the same
   N and seed give the same pods whatever --pad-bytes is): owners ReplicaSet,
-  StatefulSet, DaemonSet, Job, none and static (Node, 32-hex uid) pods; 1-3
+  StatefulSet, DaemonSet, Job (every other one a CronJob's, named
+  <cronjob>-<scheduled minute>), none and static (Node, 32-hex uid) pods; 1-3
   containers each, some restarted (lastState.terminated); every pod an init
   container (state.terminated), every third one restarted once
   (lastState.terminated); every 20th an ephemeral container; labels.
@@ -72,7 +73,9 @@ shapes: one list with every shape a parser must tolerate: null, number,
   (lastState.terminated.containerID); init and ephemeral containers; a
   static pod with a 32-hex uid; cri-o:// and docker:// ids; a status
   without image (the spec's counts); the same container id in two pods;
-  ownerReferences with a non-controller entry first; deep unknown fields;
+  ownerReferences with a non-controller entry first; workloads (a
+  Deployment's ReplicaSet with its pod-template-hash, a ReplicaSet without
+  one, a CronJob's Job, a Job named with 7 digits); deep unknown fields;
   non-ASCII label values; a Succeeded pod; "metadata" after "items".
 
 --expect FILE: a JSON object, container id (64 hex, lowercase, without the
@@ -420,6 +423,7 @@ IMAGES = ["nginx:1.25.3", "quay.io/prometheus/node-exporter:v1.7.0",
           "registry.k8s.io/coredns/coredns:v1.11.1", "redis:7.2", "envoyproxy/envoy:v1.29.1",
           "ghcr.io/fluent/fluent-bit:2.2.2", "busybox:1.36", "python:3.12-slim",
           "bitnami/kafka:3.6", "postgres:16.2"]
+CRON_MINUTE = 28578600  # 2024-05-01T10:00Z in minutes since the epoch
 PAD_TEXT = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit; pid2pod padding "
             "0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ -_.:/+= ") * 64
 
@@ -464,9 +468,11 @@ def cmd_scale(n, pad_bytes, seed, g):
             owner = ("DaemonSet", app)
             labels["controller-revision-hash"] = rng_suffix(r, 10)
         elif kind == "Job":
-            name = "%s-%s" % (app, rng_suffix(r, 5))
-            owner = ("Job", app)
-            labels["job-name"] = app
+            # every other Job is a CronJob's: <cronjob>-<scheduled minute>
+            job = app if i % 2 else "%s-%d" % (app, CRON_MINUTE + i)
+            name = "%s-%s" % (job, rng_suffix(r, 5))
+            owner = ("Job", job)
+            labels["job-name"] = job
             labels["batch.kubernetes.io/controller-uid"] = rng_uuid(r)
         elif kind == "static":
             name = "%s-%s" % (app, g["node"])
@@ -689,6 +695,19 @@ def cmd_shapes(g):
     for _, e in exp:
         e["owner"] = None
     add(item, exp)
+
+    # Workloads: a ReplicaSet made by hand (no pod-template-hash), a CronJob's
+    # Job (<cronjob>-<scheduled minute>), a Job whose 7 digits are no
+    # scheduled minute, a ReplicationController.
+    for tag, owner, labels in (
+            ("rs-by-hand", ("ReplicaSet", "cache-7f6d5"), {"app": "cache"}),
+            ("cronjob-job", ("Job", "report-%d" % CRON_MINUTE), {"job-name": "report-%d" % CRON_MINUTE}),
+            ("short-digit-job", ("Job", "migrate-2024050"), {"job-name": "migrate-2024050"}),
+            ("rc", ("ReplicationController", "legacy"), {"app": "legacy"})):
+        p = pod("default", "%s-%s" % (owner[1], "x7k2p"),
+                "5d6c7b8a-000f-4000-8000-%012d" % len(texts), [("app", cid(tag))],
+                owner=owner, labels=labels)
+        add(*p.build())
 
     # Deeply nested unknown fields (40 levels) and managedFields.
     p = pod("default", "deep", "5d6c7b8a-000d-4000-8000-000000000001", [("app", cid("deep"))])

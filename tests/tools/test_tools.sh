@@ -200,6 +200,9 @@ edge_mut 27 'l.replace(b" container_id=?", b" container_id=\x22" + b"c" * 64 + b
 # first auparse finds), and NETFILTER_CFG's fields after the raw table name
 edge_mut 29 'l.replace(b" k8s_namespace=?", b"", 1)' "a sealed user record without k8s_namespace"
 edge_mut 25 'l.replace(b" k8s_sa=?", b"", 1)' "an unresolved sender's sealed user record without k8s_sa"
+edge_mut 29 'l.replace(b" k8s_workload_kind=?", b"", 1)' "a sealed user record without k8s_workload_kind"
+edge_mut 27 'l.replace(b" k8s_workload=? k8s_workload_kind=?", b" k8s_workload_kind=? k8s_workload=?", 1)' \
+	"a sealed NETFILTER_CFG record with k8s_workload_kind before k8s_workload"
 edge_mut 27 'l[:l.index(b" container_id=")] + l[l.index(b" table="):l.index(b"\x1d")] + l[l.index(b" container_id="):l.index(b" table=")] + l[l.index(b"\x1d"):]' \
 	"NETFILTER_CFG fields after the raw table name"
 edge_mut 29 "l.replace(b' k8s_image=?', b' k8s_image=\"x\"', 1)" "a value where the seal says ? (--strict)"

@@ -45,6 +45,7 @@ int main(void)
 	struct k8s_names names = {
 		.namespace_ = "default", .pod = "web-0", .container = "app",
 		.image = "nginx:1.25", .owner = "StatefulSet/web",
+		.workload = "web", .workload_kind = "StatefulSet",
 		.label_keys = { "app.kubernetes.io/Name", "tier" },
 		.label_vals = { "web", "front end" }, .nlabels = 2,
 	};
@@ -68,7 +69,8 @@ int main(void)
 		  "%s container_id=\"" CID "\" k8s_namespace=\"default\" "
 		  "k8s_pod=\"web-0\" k8s_container=\"app\" k8s_pod_id=\"" UID
 		  "\" k8s_pid_inside=\"3\" k8s_image=\"nginx:1.25\" "
-		  "k8s_owner=\"StatefulSet/web\" "
+		  "k8s_owner=\"StatefulSet/web\" k8s_workload=\"web\" "
+		  "k8s_workload_kind=\"StatefulSet\" "
 		  "k8s_label_app_kubernetes_io_name_=\"web\" "
 		  "k8s_label_tier=66726F6E7420656E64\n" },
 	};
@@ -102,7 +104,8 @@ int main(void)
 			      NULL, &st),
 			  "type=USER msg=audit(1.0:3): pid=5 container_id=? "
 			  "k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
-			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_sa=? "
+			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? "
+			  "k8s_workload_kind=? k8s_sa=? "
 			  "k8s_label_tier=? k8s_label_app_kubernetes_io_pid_=? "
 			  "msg='a b' x=1\n");
 	}
@@ -113,7 +116,8 @@ int main(void)
 			      &s, NULL, &st),
 			  "type=USER_CMD msg=audit(1.0:3): pid=5 container_id=\"" CID
 			  "\" k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
-			  "k8s_pid_inside=\"4\" k8s_image=? k8s_owner=? k8s_sa=? "
+			  "k8s_pid_inside=\"4\" k8s_image=? k8s_owner=? k8s_workload=? "
+			  "k8s_workload_kind=? k8s_sa=? "
 			  "msg='k8s_pod=x'\n");
 	}
 	CASE("user record, a host sender: no fields (its text is the host's)") {
@@ -144,7 +148,8 @@ int main(void)
 			      "pid=7 comm=\"nft\"", &s, NULL, &st),
 			  "type=NETFILTER_CFG msg=audit(1.0:3): container_id=? "
 			  "k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
-			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_sa=? "
+			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? "
+			  "k8s_workload_kind=? k8s_sa=? "
 			  "table=x k8s_pod=\"y\" family=2 entries=1 "
 			  "op=nft_register_table pid=7 comm=\"nft\"\n");
 	}
@@ -194,7 +199,7 @@ int main(void)
 		CHECK(strlen(out) <= OUTPUT_LINE_MAX);
 		CHECK(strstr(out, "container_id=\"" CID "\"") != NULL);
 		CHECK(strstr(out, "k8s_label") == NULL);
-		CHECK_INT(st.fields_dropped - before, 9);
+		CHECK_INT(st.fields_dropped - before, 11);
 		CHECK(strncmp(out, line, strlen(line)) == 0);
 	}
 	CASE("record at the limit: passed unchanged, every field counted") {
@@ -247,7 +252,9 @@ int main(void)
 		static const char *const keys[] = { "uid", "app.kubernetes.io/pid",
 			"x-EXE", "owner_res", "tenant_auid", "node_hostname",
 			"name", "tier", "Ses", NULL };
-		struct k8s_names ln = { .pod = "p" };
+		struct k8s_names ln = { .pod = "p", .owner = "Job/j-29430720",
+					.workload = "j", .workload_kind = "CronJob",
+					.sa = "s" };
 		struct enrich_subject s = { .id = &cont, .names = &ln, .nspid = 7 },
 				      o = { .id = &cont, .names = &ln, .nspid = 7 };
 		char name[128];
@@ -273,6 +280,7 @@ int main(void)
 			  &o, &st);
 		CHECK(strstr(out, " k8s_label_uid_=\"v\"") != NULL);
 		CHECK(strstr(out, " k8s_label_tier=\"v\"") != NULL);
+		CHECK(strstr(out, " ok8s_workload_kind=\"CronJob\"") != NULL);
 		CHECK(strstr(out, " ok8s_label_app_kubernetes_io_pid_=") != NULL);
 		p = strstr(out, "ocomm=\"x\"") + 9;
 		while ((p = strchr(p, ' '))) {

@@ -228,6 +228,31 @@ int main(void)
 		CHECK(strstr(buf, "labels") == NULL);
 		CHECK(strstr(buf, ",\"nspid\":3") != NULL);
 	}
+	CASE("the k8s object: owner, then its workload and kind, in order") {
+		struct k8s_names nm = { .namespace_ = "shop", .pod = "web-0",
+					.owner = "ReplicaSet/web-7d9f8",
+					.workload = "web", .workload_kind = "Deployment",
+					.sa = "web-sa" };
+		char buf[1024];
+		size_t n = jsonout_k8s(buf, sizeof buf - 1, &id, &nm, 0);
+
+		CHECK(n > 0);
+		buf[n] = '\0';
+		CHECK_STR(buf, "{\"container_id\":\"" CID "\",\"namespace\":\"shop\","
+			  "\"pod\":\"web-0\",\"pod_uid\":"
+			  "\"11112222-3333-4444-5555-666677778888\","
+			  "\"owner\":\"ReplicaSet/web-7d9f8\",\"workload\":\"web\","
+			  "\"workload_kind\":\"Deployment\",\"sa\":\"web-sa\"}");
+	}
+	CASE("no owner: no workload keys") {
+		struct k8s_names nm = { .namespace_ = "shop", .pod = "web-0" };
+		char buf[1024];
+		size_t n = jsonout_k8s(buf, sizeof buf - 1, &id, &nm, 0);
+
+		CHECK(n > 0);
+		buf[n] = '\0';
+		CHECK(strstr(buf, "workload") == NULL);
+	}
 	event_cases();
 	return check_done();
 }
