@@ -49,9 +49,14 @@ t_wait_for 5000 grep -q "kubelet: pod list of 60 pods" "$W/plugin.log" ||
 sleep 1.5
 auditd_stop
 
-/usr/bin/python3 - "$W/plugin.out" "$a" "$C1" <<'PYEOF'
+# the floor over all of the pod's records: 99% (plain build: 99.76-99.93%
+# measured); 98% for an ASan build, whose reads come later (more of them
+# after the exit, "?" until the connector's next mark): 98.58-99.49%
+FLOOR_ALL=99
+if ldd "$BIN" 2>/dev/null | grep -q libasan; then FLOOR_ALL=98; fi
+/usr/bin/python3 - "$W/plugin.out" "$a" "$C1" "$FLOOR_ALL" <<'PYEOF'
 import re, sys
-out, a, cid = sys.argv[1:]
+out, a, cid = sys.argv[1:4]
 c = {'named': 0, 'right': 0, 'unresolved': 0, 'host': 0, 'other': 0}
 for line in open(out, 'rb'):
     line = line.decode('utf-8', 'replace')
@@ -78,9 +83,9 @@ res = [('records of the pod arrived (%d)' % n, n >= 100),
        # it (a /usr/bin/true read as it exits is its zombie's read, kept
        # once no fork took the pid before it: README, How a pid is
        # resolved); measured 99.93% here
-       ('named at start: %.2f%% of all %d of the pod\'s records (floor 99%%)'
-        % (100.0 * c['named'] / max(n, 1), n),
-        c['named'] >= 0.99 * n and n > 0)]
+       ('named at start: %.2f%% of all %d of the pod\'s records (floor %s%%)'
+        % (100.0 * c['named'] / max(n, 1), n, sys.argv[4]),
+        c['named'] >= float(sys.argv[4]) / 100 * n and n > 0)]
 for name, ok in res:
     print(('ok - ' if ok else 'not ok - ') + name)
 sys.exit(0 if all(ok for _, ok in res) else 1)
