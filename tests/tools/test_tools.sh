@@ -255,16 +255,21 @@ if res=$($VER --format json --input "$W/in.log" --output "$W/out.json"); then
 else
 	nok "verify --format json rejects the reference JSON"; echo "$res" | sed 's/^/# /'
 fi
+# json_rejects MODE: verify --format json must reject $W/bad.MODE
+json_rejects() {
+	local res rc
+	res=$($VER --format json --input "$W/in.log" --output "$W/bad.$1" 2>&1)
+	rc=$?
+	if [ $rc -eq 1 ] && echo "$res" | grep -q '^verify: FAIL'; then
+		ok "verify --format json rejects: $1 ($(echo "$res" | sed -n 2p | sed 's/^ *//' | cut -c1-100))"
+	else
+		nok "verify --format json did not reject $1 (rc $rc)"; echo "$res" | sed 's/^/# /' | head -5
+	fi
+}
 for m in json-drop json-order json-k8s json-dup; do
 	$PY "$T/mutate.py" --input "$W/in.log" --output "$W/out.json" \
 		--expect "$W/proc.expect.json" --mode $m >"$W/bad.$m" || { nok "mutate $m"; continue; }
-	res=$($VER --format json --input "$W/in.log" --output "$W/bad.$m" 2>&1)
-	rc=$?
-	if [ $rc -eq 1 ] && echo "$res" | grep -q '^verify: FAIL'; then
-		ok "verify --format json rejects: $m ($(echo "$res" | sed -n 2p | sed 's/^ *//' | cut -c1-100))"
-	else
-		nok "verify --format json did not reject $m (rc $rc)"; echo "$res" | sed 's/^/# /' | head -5
-	fi
+	json_rejects "$m"
 done
 # an OBJ_PID record's own k8s taken away; an event moved to another time
 # (the same serial at two times is two events)
@@ -292,13 +297,7 @@ XEOF
 	if [ $? -ne 0 ]; then
 		nok "json mutation $m found no candidate"; continue
 	fi
-	res=$($VER --format json --input "$W/in.log" --output "$W/bad.$m" 2>&1)
-	rc=$?
-	if [ $rc -eq 1 ] && echo "$res" | grep -q '^verify: FAIL'; then
-		ok "verify --format json rejects: $m ($(echo "$res" | sed -n 2p | sed 's/^ *//' | cut -c1-100))"
-	else
-		nok "verify --format json did not reject $m (rc $rc)"; echo "$res" | sed 's/^/# /' | head -5
-	fi
+	json_rejects "$m"
 done
 
 exit $fail
