@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pid2pod - plain GNU make.
 # Project flags live in P2P_*; the user's CFLAGS/LDFLAGS are appended, never
 # replace them (so a CFLAGS=-O0 does not silently drop warnings or hardening).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # .ci/image.sh - the image stage of CI: the DaemonSet's image built from
 # Debian's archive with no registry (`make image`: mmdebstrap + an OCI
 # archive), the Dockerfile built by buildah on a mmdebstrap base and

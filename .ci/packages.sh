@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # .ci/packages.sh - the packaging stage of CI: build the .deb (lintian: no
 # errors) and the .rpm (rpm -qlp: the expected files), then install the .deb
 # with dpkg on this machine next to a real auditd (/etc/audit, the system's

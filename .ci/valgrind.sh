@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # .ci/valgrind.sh - the integration tests that run the plugin, once, with the
 # plugin under valgrind (memcheck): no errors and no definite or indirect
 # leaks in any run.  The tests honour P2P_WRAP (tests/lib/common.sh): the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * auparse_pass.c - the bare libauparse pass-through the bench compares
  * pid2pod with: stdin fed to auparse in AUSOURCE_FEED mode (64 KiB reads),

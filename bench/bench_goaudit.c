@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_goaudit.c - go-audit objects per second: the scanner and inserter
  * alone (goaudit_scan + goaudit_format), and the whole record path in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_podcache.c - the kubelet side of the cost: a refresh of a 5,000-pod
  * PodList (about 5 MB plain, and padded to 55 MB with annotations, as

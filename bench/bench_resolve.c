@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_resolve.c - lookups per second of the resolver: cache misses (a
  * /proc read each: cgroup, stat twice, status) and cache hits, on a fake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loadgen.c - the bench's exec load: RATE executions of PROGRAM per second
  * for SECONDS, paced on an absolute clock (a late start is caught up, never

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """mkscale.py - the bench's scale case: a fake proc root of N pids spread over
 every running container of a PodList, and a stream that touches each pid.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/run.sh - pid2pod against its peers on the same streams, in the same
 # run, in alternation; then the plugin at scale; then CPU under real auditd.
 # `make bench` runs it (after the bench_*.c microbenchmarks); as root.

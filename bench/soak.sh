@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/soak.sh - a long run under real load: a private auditd delivering to
 # the plugin, a few hundred execs a second in pod-like cgroups
 # (tests/lib/podcg.sh), and pod churn in the HTTPS kubelet stand-in (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube.c - one fetch of the kubelet's pod list for the command, with a
  * deadline of its own: kfetch allows a whole fetch 30 s, too long for a

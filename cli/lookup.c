@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lookup.c - `pid2pod lookup PID...`: which container and pod each pid is
  * in, in the order given.  A pid that does not exist is said on stderr and

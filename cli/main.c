@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - the pid2pod command: options, dispatch, exit statuses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * out.c - what the command prints: tables aligned like ps's (columns two
  * spaces apart, the last one not padded, "-" for what is unknown), JSON

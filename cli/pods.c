@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pods.c - from a pod to its processes:
  *   `pids NS/POD [--container NAME]`: the host pids of the pod's

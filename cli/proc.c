@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * proc.c - one process as the command shows it, and the walk over every
  * process of the node.

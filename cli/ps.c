@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ps.c - `pid2pod ps`: every process of the node that belongs to a pod,
  * grouped by pod, then container (a pod's sandbox and other pod-only

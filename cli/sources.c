@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sources.c - the config file and the sources it names, set up once:
  * the runtime's state files (ctrmeta) and, unless told not to, one fetch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * util.c - what every file of the command uses: its one-line messages on
  * stderr and the reading of a pid operand.  It calls no other file of

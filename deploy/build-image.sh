@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # deploy/build-image.sh - the DaemonSet's image from Debian's archive alone,
 # no registry and no container engine: one mmdebstrap call makes the root
 # filesystem (Debian 12 --variant=apt, auditd, rsyslog, procps and the

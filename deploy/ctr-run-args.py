@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """deploy/ctr-run-args.py - the DaemonSet's container settings as `ctr run`
 options, read from deploy/daemonset.yaml and deploy/configmap.yaml (so a
 node without a cluster runs the image as the manifest says, and a test of

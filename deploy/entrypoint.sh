@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # pid2pod-entrypoint - auditd with the pid2pod plugin in a DaemonSet pod.
 #
 # Writes auditd's configuration under $PID2POD_RUN (auditd runs in the

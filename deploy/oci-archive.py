@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """deploy/oci-archive.py ROOTFS_TAR NAME OUT_TAR - an OCI image archive (the
 image-layout of the OCI image spec, as a tar) of one root filesystem tar:
 one uncompressed layer, an image config whose ENTRYPOINT is the one of

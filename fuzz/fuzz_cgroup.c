@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_cgroup.c - cgroup_parse on any bytes: results well-formed. */
 #include <stdint.h>
 #include <stdlib.h>

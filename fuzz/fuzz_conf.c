@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_conf.c - the config parser on any bytes: errors, never a crash. */
 #include <stdint.h>
 #include <stdlib.h>

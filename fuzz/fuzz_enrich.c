@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_enrich.c - the field inserter on attacker-chosen values: the names
  * and labels come from pod lists and runtime state files, the record from

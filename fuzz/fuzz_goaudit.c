@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_goaudit.c - go-audit's JSON lines on any bytes: scan, insert k8s
  * objects (the plugin's own jsonout_k8s, with names that need escaping)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_podlist.c - the streaming PodList parser on any bytes, fed whole and
  * split at two points taken from the data: both must give the same answer

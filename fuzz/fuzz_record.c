@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_record.c - the record scanner and the field inserter on any bytes:
  * scan, then build the output line with every kind of field, and check the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_rtstate.c - the runtime state parser, each layout, on any bytes. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * replay_main.c - run a fuzz target over files (the seed corpus) without
  * libFuzzer, under gcc, so `make check` replays every corpus input.

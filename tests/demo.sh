@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/demo.sh - run audisp-pid2pod on the sample kept in tests/data/demo:
 # five audit events captured from a real auditd, whose pids point into a
 # small proc tree (a containerd pod, a CRI-O pod, a host process, and a pid

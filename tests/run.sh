@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/run.sh - run every test and print the closing "N passed, N failed" line.
 #
 # Unit tests are the programs $B/tests/test_*; integration tests are the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf.c - parse pid2pod.conf: `key = value` lines, like auditd.conf.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * encode.c - the value encoder: writes field values into a caller's buffer
  * the way audit's own tools and JSON readers expect them.

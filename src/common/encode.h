@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * encode.h - write values the way audit and JSON want them, into a caller's
  * buffer, without allocating; and the one UTF-8 check (encode_utf8_len).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ident.h - what pid2pod knows about one process: the answer every lookup
  * produces and every output formats.  Plain data, fixed size, no pointers,

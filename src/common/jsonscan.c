@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonscan.c - the streaming JSON scanner of jsonscan.h.
  *

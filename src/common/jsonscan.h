@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonscan.h - a strict streaming JSON scanner: bytes in, in chunks of any
  * size, structural events out, nothing stored but its own small state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.c - diagnostics to stderr, syslog and an optional log file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * util.h - small helpers shared by every module: cleanup attributes,
  * full reads and writes, a millisecond clock.

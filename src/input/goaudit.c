@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * goaudit.c - go-audit's JSON lines: check, find the pids, insert "k8s"
  * (see goaudit.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * goaudit.h - go-audit's JSON lines (input = go-audit): one object per
  * event, {"sequence":N,"timestamp":"S.MS","messages":[{"type":1300,

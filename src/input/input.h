@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * input.h - frame auditd's byte stream into lines, with a cap.
  *

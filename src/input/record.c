@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * record.c - the field-aware record scanner (the hot path: one call per line).
  *

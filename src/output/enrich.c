@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * enrich.c - build the output line: the record, byte for byte, with the
  * Kubernetes fields inserted where auparse still reads them (before the 0x1D

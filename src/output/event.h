@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * event.h - group records into events by (node, time, serial) for JSON
  * output, as ausearch and auparse group them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonout.c - format events as JSON lines, allocation-free, straight into
  * the output queue.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonout.h - one JSON object per event (output_format = json):
  * {"node":..,"time":"SEC.MS","serial":N,"records":[{"type":..,"text":..,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * outq.h - the bounded queue of output bytes between the formatter and the
  * sink.  One allocation at start; lines are appended whole and consumed

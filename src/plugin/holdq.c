@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * holdq.c - see holdq.h.  The byte queue is outq's; entries are rounded
  * to 8 bytes so every header stays aligned.

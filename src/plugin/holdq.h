@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * holdq.h - text records held back while a fetch of the pod list that may
  * name them is in flight, in arrival order.

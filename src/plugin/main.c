@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - audisp-pid2pod: the auditd plugin's process.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plugin.c - the plugin's loop: read stdin into lines, run them through the
  * pipeline into the output queue, write the queue to the sink without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plugin.h - the running plugin: its state and the loop that moves records
  * from stdin through the pipeline to the sink (plugin.c), and what it shows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plugin_conn.c - the plugin and the process connector: subscribing (and
  * seeding the runtime watch set), and taking the events, each to the

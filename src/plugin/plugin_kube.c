@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plugin_kube.c - the plugin's side of the kubelet client: start its thread
  * (after privileges are dropped: capabilities are per thread), pass the pod

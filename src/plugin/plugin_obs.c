@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plugin_obs.c - what the plugin shows of itself: the counters of every
  * module gathered into one table (report.c formats it), logged on SIGUSR1,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * privs.c - give up privileges once start-up is done, and check they are
  * gone: libcap-ng leaves the bounding set alone, and says nothing, when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * privs.h - dropping privileges after start-up (see privs.c for what the
  * plugin can and cannot do afterwards).

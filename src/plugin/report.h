@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report.h - the plugin's counters, gathered into one table and shown three
  * ways: logged on SIGUSR1 (and at exit), written every metrics_interval to

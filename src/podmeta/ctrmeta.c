@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctrmeta.c - the container cache of ctrmeta.h: two-way set-associative by
  * a hash of the id; a new entry takes an empty way, else the one used

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctrmeta.h - what the runtime's state says about each container, cached by
  * container id: read once (at the container's first exec, or at the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kubeconf.c - struct kubelet_conf from struct conf: the URL (or the
  * node's name pinned to 127.0.0.1), credentials that exist, labels, caps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kubeconf.h - the kubelet client's options (struct kubelet_conf) from the
  * config file: the one place where the kubelet stage reads struct conf, so

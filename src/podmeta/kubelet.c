@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kubelet.c - one fetch of the kubelet's pod list (GET /pods): where and how
  * come in a struct kubelet_conf (filled from the config by kubeconf.c).

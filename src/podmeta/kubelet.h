@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kubelet.h - the kubelet client: GET /pods over HTTPS (libcurl), the body
  * parsed as it streams in (podlist.c) into a snapshot (podsnap.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * names.c - merge the runtime's state and the kubelet's pod list into the
  * names a record gets (see names.h for the precedence).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * names.h - one answer from the two pod sources: the runtime's state files
  * (ctrmeta, known at a container's birth, no credentials) first, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podcache.c - the latest pod list, the misses it remembers, and when to
  * fetch the next one (the rules are in podcache.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podcache.h - the plugin loop's view of the kubelet's pod list: the latest
  * snapshot, the misses it remembers, and when to ask for the next one.

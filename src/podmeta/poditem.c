@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * poditem.c - take the fields pid2pod uses out of one PodList item (see
  * podlist.h) and add them to the snapshot; the item's json-c tree is freed

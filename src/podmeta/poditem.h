@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * poditem.h - one element of a PodList's "items", parsed on its own with
  * json-c and copied into a podsnap (which fields: see podlist.h).  Used by

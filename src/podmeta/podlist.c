@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podlist.c - the streaming PodList parser of podlist.h.
  *

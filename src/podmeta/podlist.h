@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podlist.h - parse the kubelet's GET /pods answer (a PodList) as it streams
  * in, item by item, into a podsnap.

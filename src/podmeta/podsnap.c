@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podsnap.c - the pod snapshot of podsnap.h.
  *

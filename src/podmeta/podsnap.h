@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podsnap.h - one snapshot of the kubelet's pod list, indexed by container
  * id and by pod UID.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rtstate.c - read a container's pod identity from its runtime's state file
  * (see rtstate.h for the three layouts).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rtstate.h - pod identity from the container runtime's own state files:
  * known before the kubelet reports, without credentials, and there at a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * workload.c - the workload behind a pod's controller (see workload.h).
  * Only names are compared: the owner's kind, its name, the pod's

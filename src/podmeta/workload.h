@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * workload.h - the workload behind a pod, told from the pod's own
  * ownerReferences and labels, without asking the API server: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cgroup.c - turn the bytes of /proc/<pid>/cgroup into a container id and a
  * Kubernetes pod UID.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cgroup.h - turn the bytes of /proc/<pid>/cgroup into a container id and a
  * pod UID.  A pure function: no I/O, no allocation, no logging.

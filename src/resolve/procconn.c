@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * procconn.c - the process connector (see procconn.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * procconn.h - the kernel's process connector (NETLINK_CONNECTOR,
  * CN_IDX_PROC): fork, exec and exit of every process, as they happen.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * procconn_sock.c - the process connector's sockets (see procconn_sock.h):
  * the kernel filters that keep thread events and the other kinds out of

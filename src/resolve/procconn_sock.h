@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * procconn_sock.h - the process connector's sockets (procconn_sock.c), for
  * procconn.c only: one netlink socket bound to CN_IDX_PROC with the kernel

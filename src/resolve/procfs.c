@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * procfs.c - reads of /proc/<pid>/{cgroup,stat,status,comm} (see procfs.h).
  */

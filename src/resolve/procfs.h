@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * procfs.h - the few /proc/<pid> files pid2pod reads, below a configurable
  * root (a DaemonSet sees the host's /proc elsewhere).  Every read is one

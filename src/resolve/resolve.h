@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * resolve.h - pid -> struct ident, with a pid cache in front of /proc so a
  * pid costs one read, not one per record, and with the process connector's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rtwatch.c - the runtime watch set (see rtwatch.h): a sorted array, so a
  * lookup (every fork, exec and exit) is a binary search and the rare joins

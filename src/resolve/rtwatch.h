@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rtwatch.h - the runtime watch set: which processes ring the process
  * connector's doorbell (procconn_watch), so that their execs are handled

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_stale_moved.sh - processes that change cgroup after their exec was
 # read, under a real auditd, for each way a pod's cgroup can look: the
 # cgroupfs and systemd drivers (every hierarchy), the v1 hierarchies alone

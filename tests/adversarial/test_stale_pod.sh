@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_stale_pod.sh - a pod's own processes that used to be misread, under a
 # real auditd:
 #  - zombies on cgroup v1: 20 pod shells that fork /usr/bin/true and exec

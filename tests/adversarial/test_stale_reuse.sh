@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_stale_reuse.sh - a real pid reuse while records lag, under a real
 # auditd: a process in pod A (python) sets ns_last_pid and forks a child
 # that execs /usr/bin/true (pid N, a record of pod A); once it is reaped,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_stale_start.sh - a plugin started mid-stream with a kubelet
 # configured: a pod's loop of /usr/bin/true is running when auditd (and the
 # plugin) start, so the first records arrive before the first pod list (60

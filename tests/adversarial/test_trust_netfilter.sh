@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_trust_netfilter.sh - a kernel record whose text a process chose:
 # NETFILTER_CFG writes the nf_tables table name raw (`table=%s`) before its
 # own ` pid=N comm=...`.  A process in pod A (root in its own user and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_trust_user.sh - user-space messages, whose msg='...' is the sender's
 # raw text, through the real kernel and a real auditd: a process in pod A
 # (root, CAP_AUDIT_WRITE as runtimes grant it) sends messages that forge

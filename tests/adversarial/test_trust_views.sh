@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_trust_views.sh - audit's own tools read the output as they read the
 # input.  tests/data/captured-views.log (records captured on this machine
 # by tests/tools/capture_views.sh: execve/file/kill events, PAM logins and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_auditd.sh - the plugin under a real auditd: configured by a plugins.d
 # stanza in a private auditd config dir, fed by auditd itself, with
 # processes in real pod-like cgroups (cgroupfs v1+v2 and systemd-style

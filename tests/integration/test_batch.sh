@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_batch.sh - batch_ms: after a small read stdin rests, so records that
 # trickle in are taken many to a read; nothing is lost, reordered or held
 # past the rest.  The same trickle (one event per write, 2 ms apart, through

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_birth.sh - containers started by a real containerd/runc whose first
 # and only process is /bin/true, with a real auditd delivering to the
 # plugin: each init's execve record must carry its container id (read at

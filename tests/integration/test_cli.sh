@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_cli.sh - the pid2pod command against real processes in real
 # pod-like cgroups and the HTTPS kubelet stand-in (nginx, test CA, token).
 #

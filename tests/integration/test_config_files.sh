@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_config_files.sh - the shipped files agree with the key table, and the
 # binary's command line behaves: -n, -V, -h, --print-config, bad configs.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/test_ctr_harness.sh - the own test of tests/lib/ctr.sh on
 # real components: a private containerd, runc containers in pod-like cgroups
 # with CRI annotations, short-lived (/bin/true) containers, and a cleanup

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_deploy.sh - the DaemonSet, RBAC and ConfigMap manifests in deploy/
 # hold together (python3-yaml, no cluster, no network): kinds and required
 # fields, the host namespaces, every host path read-only but auditd's log,

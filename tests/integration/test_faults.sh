@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_faults.sh - bad input and a bad environment lose nothing: garbage,
 # NUL bytes and overlong lines mixed into valid records; SIGTERM while
 # records are buffered; SIGHUP during a stream; output blocked (the reader

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_files_open.sh - the files the plugin writes as root cannot be turned
 # against the node.  In a 0777 directory (fs.protected_symlinks does not
 # cover a directory without the sticky bit) nobody plants:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_files_podlist.sh - a pod list longer than kubelet_max_bytes (one node,
 # many large pods) is cut there, not thrown away: the pods complete before
 # the cut are named, the rest are not, and the cut is logged once however

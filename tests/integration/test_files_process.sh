@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_files_process.sh - what the plugin's process cannot be talked into:
 #   privs: started without CAP_SETPCAP (setpriv --bounding-set=-setpcap) it
 #     cannot empty its bounding set; it must say so and exit, not run on

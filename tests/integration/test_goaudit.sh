@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_goaudit.sh - input = go-audit: go-audit-shaped JSON lines (the real
 # records of tests/data/captured-enriched.log as go-audit writes them,
 # tests/tools/mkgoaudit.py) through the plugin binary, pids resolved through

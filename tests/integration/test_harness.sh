@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/test_harness.sh - the test libraries' own test, on real
 # components: common.sh (results, cleanup stack, signals), rsyslog.sh (a real
 # rsyslogd on /dev/log), auditd.sh (a real auditd feeding /usr/bin/tee as its

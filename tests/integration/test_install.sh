@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_install.sh - `make install` honours DESTDIR, SBINDIR, SYSCONFDIR,
 # MANDIR: files, owners and modes as auditd demands, the plugins.d stanza
 # pointing at the installed binary and config (inactive as shipped, at most

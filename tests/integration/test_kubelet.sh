@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_kubelet.sh - names from the kubelet's pod list, fetched over HTTPS
 # from a real server on 127.0.0.1 (nginx: a test CA made here, token and
 # client-certificate checks): every container of every list resolves to its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_kubelet_auditd.sh - the whole path with real components: a real
 # auditd feeding the plugin, real processes in two pod-like cgroups (a
 # container of a Deployment's pod, and a process in a pod's cgroup only,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_kubelet_faults.sh - a kubelet that is down, slow, failing or lying
 # never stops or reorders the stream: records are fed at a steady rate while
 # the HTTPS stand-ins (nginx; tests/tools/kubeletd.py for slow and broken

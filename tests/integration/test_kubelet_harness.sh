@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/test_kubelet_harness.sh - the own test of the kubelet
 # stand-ins, so that a later failure is not blamed on them:
 # tests/lib/kubelet.sh (PKI, nginx on HTTPS with the kubelet's authorization

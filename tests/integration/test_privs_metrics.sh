@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_privs_metrics.sh - the running plugin holds no capabilities after
 # start-up nor after a SIGHUP rebuild (and still works), sets no_new_privs;
 # after a known stream its SIGUSR1 report, its metrics file and its status

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_resilience.sh - the reliability suite at the sizes: every case
 # asserts records out == records in, in input order (overflow_action = block):
 #   hup     SIGHUP 100 times during a 200,000-event stream, changed and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_resolve_real.sh - real processes in real pod-like cgroups (v1
 # controllers and the v2 hierarchy; cgroupfs, Guaranteed, systemd and CRI-O
 # names; v2 only; one in its own pid namespace) and host processes resolve

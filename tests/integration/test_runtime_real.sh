@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_runtime_real.sh - real containers (containerd + runc) in pod-like
 # cgroups with CRI annotations, no kubelet anywhere: under a real auditd,
 # the records of their processes (the init, and processes started inside

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_shortlived.sh - short-lived processes under a real auditd: 2,000
 # processes that exec /bin/true and exit at once inside a pod-like cgroup,
 # and 500 on the host; and the moved shape: a host shell, read at its exec,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_stream.sh - 200,000 generated events through the real binary with a
 # fake proc tree: records out == records in (EOE aside), order kept, every
 # record byte-identical once the inserted fields are removed, the right

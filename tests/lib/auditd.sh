@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034 # variables set here are read by the tests
 # tests/lib/auditd.sh - a private, real auditd delivering to one plugin.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034 # variables set here are read by the tests
 # tests/lib/common.sh - result protocol, scratch dirs, cleanup stack, polling.
 #

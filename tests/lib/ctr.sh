@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034 # variables set here are read by the tests
 # tests/lib/ctr.sh - a private containerd running real (runc) containers that
 # look like the containers of Kubernetes pods.

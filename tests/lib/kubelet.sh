@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034 # variables set here are read by the tests
 # tests/lib/kubelet.sh - HTTPS stand-ins for the kubelet's GET /pods.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # tests/lib/plugin.sh - run the plugin binary by itself, its stdin a FIFO the
 # test writes to, so a test can wait for the plugin (e.g. for its first pod

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/lint/cli_calls.sh [-v] [OBJDIR] - the calls between the files of
 # cli/ have no cycle (DEVELOPERS.md).
 #

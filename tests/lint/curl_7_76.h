@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * curl_7_76.h - libcurl's API as a 7.76 build sees it (RHEL 9's libcurl),
  * laid over the newer <curl/curl.h> installed here, for

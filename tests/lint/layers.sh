@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/lint/layers.sh [ROOT] - the include rule of DEVELOPERS.md, checked
 # over the #include lines of ROOT (default: the repository).
 #

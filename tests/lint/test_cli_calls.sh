@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_cli_calls.sh - the calls between the files of cli/ have no cycle
 # (tests/lint/cli_calls.sh over the built objects), and the checker can
 # fail: on copies of the objects with one file recompiled with a planted

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_curl_compat.sh - the sources that use libcurl compile against
 # libcurl 7.76's API (RHEL 9), as tests/lint/curl_7_76.h presents it over
 # the installed header: LIBCURL_VERSION_NUM forced to 7.76.0, identifiers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_layers.sh - the include rule (tests/lint/layers.sh) holds on the tree,
 # and the checker can fail: on copies of src/ and cli/ with one planted
 # violation each (a later stage, an unqualified project header, conf.h

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """run.py - `make mutants`: do the tests catch the bugs that matter?
 
 Each mutant in tests/mutants/*.mut is one small, plausible bug: a one-line

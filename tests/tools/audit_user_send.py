@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """audit_user_send.py TYPE TEXT - send one user-space audit message.
 
 What any process with CAP_AUDIT_WRITE can do (container runtimes grant it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # capture_views.sh OUT - capture the records of tests/data/captured-views.log
 # on this machine: a private auditd (tests/lib/auditd.sh) whose one plugin
 # is tee writing what auditd hands a plugin (format = string, ENRICHED),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """genstream.py - expand captured audit records into a large plugin input stream.
 
 Reads a sample in auditd's plugin "string" format (default:

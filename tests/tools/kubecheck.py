@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """kubecheck.py - records, proc trees and expectations from a PodList, and a
 checker of the plugin's output against them (an implementation of its own,
 independent of the C parser).

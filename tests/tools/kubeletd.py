@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """kubeletd.py - a kubelet GET /pods stand-in that misbehaves on request.
 
   kubeletd.py --cert CRT --key KEY --client-ca CA [--also-trust CA2]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """mkgoaudit.py - go-audit-shaped JSON lines for the tests, and a checker of
 audisp-pid2pod's output for them (input = go-audit), independent of the C.
 

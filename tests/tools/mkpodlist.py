@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """mkpodlist.py - build kubelet-shaped PodList JSON (GET /pods) for the tests.
 
   mkpodlist.py [GLOBAL...] pods SPEC [POD-OPTION...] [SPEC [POD-OPTION...]]...

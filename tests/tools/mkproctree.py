@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """mkproctree.py - build a fake /proc root of cgroup files, with expectations.
 
   mkproctree.py DIR --pods P --containers-per-pod C --pids-per-container K

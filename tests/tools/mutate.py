@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """mutate.py - break a correct plugin output in one chosen way (self-test).
 
   mutate.py --input IN --output OUT --expect DIR.expect.json

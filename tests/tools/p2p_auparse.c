@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * p2p_auparse.c - how libauparse reads a log: one line per record with its
  * serial, type, and the FIRST value auparse gives for each asked field

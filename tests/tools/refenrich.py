@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """refenrich.py - a tiny reference enricher: what audisp-pid2pod should write.
 
   refenrich.py --proc-root DIR [--node-name NAME] [--format text|json]

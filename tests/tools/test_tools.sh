@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_tools.sh - self-test of the python test tools (genstream, mkproctree,
 # verify, refenrich): a correct output must pass verify.py, and each kind of
 # broken output must be rejected.  Prints "ok - ..." / "not ok - ..." lines;

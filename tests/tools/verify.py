@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """verify.py - check audisp-pid2pod's output against its input and a proc tree.
 
   verify.py --input IN --output OUT --expect DIR.expect.json

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pipefix.h - fixtures for the tests that drive a pipeline by hand
  * (test_pipeline, test_hold): a fake proc tree entry, one line in, the

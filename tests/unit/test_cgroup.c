@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cgroup.c - unit tests for the cgroup file parser (src/resolve/cgroup.c).
  *

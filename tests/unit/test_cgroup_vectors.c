@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cgroup_vectors.c - run the cgroup parser over the shared catalogue of
  * real cgroup files (cgroup-vectors/vectors.jsonl beside the repository).

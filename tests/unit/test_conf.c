@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_conf.c - the config parser: every bad input gets a file:line error
  * and leaves the result untouched; good input sets exactly what it says.

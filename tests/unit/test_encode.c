@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_encode.c - unit tests for the value encoder (src/common/encode.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_enrich.c - the output contract of a text line: fields, their order,
  * their place, their encoding, the length cap and the malformed markers.

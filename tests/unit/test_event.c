@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_event.c - event grouping for JSON output, driven by an injected
  * clock: no sleeps.

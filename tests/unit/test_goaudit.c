@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_goaudit.c - go-audit's JSON lines: which lines are objects of its
  * shape, which pids their messages carry (the field-aware scanner over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_hold.c - records of containers the pod list does not know yet wait
  * for the fetch their arrival started, never past hold_ms, never out of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_input.c - line framing: records split across reads, many per read,
  * a last line without newline, overlong lines cut with their length kept.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_jsonout.c - unit tests for the "k8s" JSON object (src/output/jsonout.c),
  * the labels above all: a label whose value is empty (legal in Kubernetes)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_jsonscan.c - the JSON scanner's verdict does not depend on how the
  * input is cut into chunks (one piece, every split in two, byte by byte),

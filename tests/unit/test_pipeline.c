@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_pipeline.c - the record path without I/O: node matching, which
  * records get fields, JSON events closed by an injected clock, the queue

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_podcache.c - the pod cache's policy on an injected clock: when a
  * refresh is asked for, which records may wait for it, what a miss costs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_podlist.c - the streaming PodList parser over the fixtures in
  * tests/data/podlist (named for what they show), each fed whole, one byte

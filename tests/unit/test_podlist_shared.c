@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_podlist_shared.c - the PodList parser over real kubelet /pods
  * answers (the .json files of kubelet-pods/ beside the repository, read in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_podsnap.c - the pod snapshot: adding and looking up pods and
  * container ids (case folding, runtime prefixes, bad ids and UIDs, strings

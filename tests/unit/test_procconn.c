@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_procconn.c - the process connector: real events from the kernel
  * (fork, exec, exit of a child in order; threads dropped by the kernel's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_record.c - the field-aware scanner: which pid= counts, where fields
  * go, and that nothing malformed confuses it.

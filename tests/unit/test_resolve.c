@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_resolve.c - the pid cache and the connector policy, on a fake proc
  * tree written by the test, with an injected clock.

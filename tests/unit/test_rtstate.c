@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rtstate.c - runtime state files of each runtime, good and hostile
  * (fixtures in tests/data/rtstate, named for what they show), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rtwatch.c - the runtime watch set: named scripts of process events
  * (a runtime's children joining, the container's process leaving at its

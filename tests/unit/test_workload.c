@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_workload.c - the workload behind a pod (k8s_workload,
  * k8s_workload_kind): one PodList item per named case, parsed by the real
