@@ -256,7 +256,7 @@ for style in cgroupfs systemd; do
 	mk=p2p-img-$$-$style
 	# /bin/true forked by a shell settled in the pod (and staying): a child
 	# gone before its exec is read keeps its parent's pod only when that
-	# parent's pod was known at the fork (README, How a pid is resolved)
+	# parent's pod was known at the fork (docs/design.md, How a pid is resolved)
 	podcg_spawn "cg$style" /bin/sh -c "sleep 0.5; /bin/true $mk; sleep 1" >/dev/null
 	line=$(exec_line "$mk")
 	[[ $line == *"container_id=\"$cid\""* && $line == *"k8s_pod_id=\"$uid\""* && $line == *'key="p2p_exec"'* ]] &&
@@ -274,7 +274,7 @@ POD_UID=$(cat /proc/sys/kernel/random/uuid)
 CID=$(ctr_run_pod app p2p-ns p2p-web "$POD_UID" web cgroupfs /bin/sleep 600) || fail "runc container" "ctr_run_pod"
 mk=p2p-img-$$-exec
 # the exec'd process stays a moment (then execs echo): one gone before its
-# exec is read, with a runtime for parent, is rightly "?" (README, How a
+# exec is read, with a runtime for parent, is rightly "?" (docs/design.md, How a
 # pid is resolved), and this stage checks the deployment, not that race
 ctr_exec app e1 /bin/sh -c "sleep 0.3; exec /bin/echo $mk" >/dev/null
 line=$(exec_line "$mk")

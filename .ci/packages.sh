@@ -210,7 +210,7 @@ pod_exec_check() { # NAME MARKER
 	local name=$1 m=$2 s line
 	# /bin/true forked by a shell that has been in the pod for a while and
 	# stays: a child gone before its exec is read keeps its parent's pod
-	# only when that parent's pod was known at the fork (README, How a pid
+	# only when that parent's pod was known at the fork (docs/design.md, How a pid
 	# is resolved)
 	podcg_spawn pkgpod /bin/sh -c "sleep 0.5; /bin/true $m; sleep 1" >/dev/null
 	/bin/true "$m-host"

@@ -15,7 +15,7 @@
 # Environment: P2P_DEBIAN_MIRROR (default http://deb.debian.org), the suite
 # is bookworm with -updates and -security, as debian:12 has.  Needs root
 # (mmdebstrap's root mode), mmdebstrap and python3-yaml; `make image` runs
-# it.  Deployment on a node without a registry: README, "DaemonSet".
+# it.  Deployment on a node without a registry: README, "DaemonSet" (details: docs/design.md).
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 DEB OUT_DIR" >&2; exit 2; }
 deb=$(realpath "$1")

@@ -5,7 +5,7 @@
  * ReplicaSet named "<name>-<pod-template-hash>" is a Deployment's, a Job
  * named "<name>-<8 to 10 digits>" a CronJob's, a static pod is its Node's.
  * The rules, and the one ambiguity (a Job named like a CronJob's by hand),
- * are in README.md ("Workload").
+ * are in docs/design.md ("Workload").
  */
 #ifndef P2P_WORKLOAD_H
 #define P2P_WORKLOAD_H

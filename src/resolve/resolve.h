@@ -4,7 +4,7 @@
  * pid costs one read, not one per record, and with the process connector's
  * events (resolver_on_fork/exec/exit) so short-lived processes are caught.
  *
- * Where an answer comes from, best first (README: How a pid is resolved):
+ * Where an answer comes from, best first (docs/design.md: How a pid is resolved):
  *  - the process's own cgroup file, read while it lives: at its exec (the
  *    connector) or at the first record that names it; a dead or dying
  *    process (a zombie reads "/" on cgroup v1) or an empty file is no read;

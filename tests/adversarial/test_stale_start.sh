@@ -82,7 +82,7 @@ res = [('records of the pod arrived (%d)' % n, n >= 100),
         c['named'] >= 0.99 * c['right'] and c['right'] > 0),
        # over every record of the pod, the resolver's "?" counted against
        # it (a /usr/bin/true read as it exits is its zombie's read, kept
-       # once no fork took the pid before it: README, How a pid is
+       # once no fork took the pid before it: docs/design.md, How a pid is
        # resolved); measured 99.93% here
        ('named at start: %.2f%% of all %d of the pod\'s records (floor %s%%)'
         % (100.0 * c['named'] / max(n, 1), n, sys.argv[4]),

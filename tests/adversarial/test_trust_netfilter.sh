@@ -56,7 +56,7 @@ names=(
 declare -A PA
 # Each nft is forked by a shell that has been in pod A for a second (and
 # stays): an nft gone before its exec is read keeps its parent's pod only
-# when that parent's pod was known at the fork (README, How a pid is
+# when that parent's pod was known at the fork (docs/design.md, How a pid is
 # resolved); podcg_spawn's own shell is forked on the host and moved just
 # before, so its short-lived child would rightly be "?".  PA[n] is nft's
 # pid (unshare execs it in place), as the kernel writes it.
@@ -100,7 +100,7 @@ aup() { # N: auparse's line for table N's record
 }
 
 # Pod A's fields, or "?" where nft was gone before pid2pod could prove
-# where it ran (README, How a pid is resolved: a wrong answer is worse than
+# where it ran (docs/design.md, How a pid is resolved: a wrong answer is worse than
 # none); never pod B's, whose pid the table names.  At least one of the
 # five must be proven pod A's, or the check would pass on "?" alone.  The
 # fields go before the raw table name, sealed (no kubelet here: ? for the

@@ -48,7 +48,7 @@ declare -A PA
 # Each sender is forked by a shell that has been in pod A for a while (and
 # stays there): a sender gone before pid2pod reads its exec keeps its
 # parent's pod only when that parent's pod was known at the fork and is
-# still its pod when read again (README, How a pid is resolved).  A parent
+# still its pod when read again (docs/design.md, How a pid is resolved).  A parent
 # forked on the host and moved just before (podcg_spawn's own shape) gives
 # its children "?", rightly.  PA[n] is the sender's own pid, as the kernel
 # writes it.

@@ -66,7 +66,7 @@ grep -q 'kubelet: .*refused\|Connection refused\|Could not connect\|Failed to co
 	t_fail "down-up: the log says the kubelet could not be reached" "$(head -5 "$W/down-up/plugin.log")"
 
 # 2. an answer after 10 s: the stream does not wait for it.  Before the
-# first list each record may wait for it up to hold_ms (1 s here, README:
+# first list each record may wait for it up to hold_ms (1 s here, docs/design.md:
 # Names at start), no longer: 2.5 s in, at 400 records/s, the first 1.5 s
 # (600 records) are out, and more than 400 must be
 kubelet_fault_mode slow:10

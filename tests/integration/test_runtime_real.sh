@@ -32,7 +32,7 @@ p2=$(ctr_pid two) || t_fail "container two's pid" "none"
 # the argument marks the exec'd process's EXECVE record, which shares its
 # SYSCALL record's serial: found without looking at the fields under test
 # each exec'd process lives a moment, then execs true in place: one gone
-# before its exec is read, with a runtime for parent, is rightly "?" (README,
+# before its exec is read, with a runtime for parent, is rightly "?" (docs/design.md,
 # How a pid is resolved; CI's ASan stage once saw that for a bare /bin/true)
 ctr_exec one e1 /bin/sh -c 'sleep 0.3; exec /bin/true p2p-rt-one' || t_fail "exec in one" "failed"
 ctr_exec two e2 /bin/sh -c 'sleep 0.3; exec /bin/true p2p-rt-two' || t_fail "exec in two" "failed"

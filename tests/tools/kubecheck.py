@@ -11,7 +11,7 @@ independent of the C parser).
       host process.  RECORDS gets one SYSCALL record (+ EOE) per process,
       EXPECT the names each record must carry (JSON): with the pod's
       controller (k8s_owner) and the workload behind it (k8s_workload,
-      k8s_workload_kind; README "Workload"), null when there is none.
+      k8s_workload_kind; docs/design.md "Workload"), null when there is none.
   kubecheck.py feed --sent FILE --seconds S --rate R PID... > fifo
       Writes SYSCALL+EOE events for the pids in turn at R events/s for S
       seconds to stdout; every line also to FILE.
