@@ -135,7 +135,7 @@ $(B)/benchtools/loadgen: bench/loadgen.c
 # Everything needed to build and to test, from Debian's archive only.
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
 	libaudit-dev libauparse-dev libcurl4-openssl-dev libjson-c-dev \
-	libcap-ng-dev auditd rsyslog python3 python3-yaml openssl \
+	libcap-ng-dev auditd rsyslog python3 python3-yaml python3-jsonschema openssl \
 	nginx-light containerd runc busybox-static procps util-linux nftables
 deps:
 	apt-get update -qq

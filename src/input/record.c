@@ -208,7 +208,8 @@ static void scan_fields(const char *p, const char *end, struct record *r,
 			/* the sender's text: nothing in it is ours to read,
 			 * and our fields go before it (its space included) */
 			r->flags |= REC_USER_MSG | REC_SEALED;
-			r->insert_at = (uint32_t)(key - r->line);
+			r->msg_at = (uint32_t)(key - r->line);
+			r->insert_at = r->msg_at;
 			if (key > r->line && key[-1] == ' ')
 				r->insert_at--;
 			return;
@@ -298,8 +299,10 @@ static void scan_nfcfg(const char *fields, struct record *r)
 		}
 		if (end - p > 6 && memcmp(p, " comm=", 6) == 0 &&
 		    (n = escaped_len(p + 6, end)) > 0 && p + 6 + n == end &&
-		    r->pid != RECORD_NO_PID)
+		    r->pid != RECORD_NO_PID) {
+			r->nf_tail = (uint32_t)(v - 5 - r->line);
 			return;
+		}
 		r->pid = RECORD_NO_PID;
 		r->flags &= ~(uint32_t)REC_BAD_PID;
 		r->flags |= REC_PID_FORGED;
@@ -334,6 +337,7 @@ void record_scan(const char *line, size_t len, struct record *r)
 		r->node_len = 0;
 		return;
 	}
+	r->fields_at = (uint32_t)(fields - line);
 	if (r->type_len == 3 && memcmp(r->type, "EOE", 3) == 0) {
 		r->flags |= REC_EOE;
 		return;

@@ -56,6 +56,10 @@ struct record {
 	uint64_t sec;       /* audit(SEC.MS:SERIAL) */
 	uint32_t msec;
 	uint64_t serial;
+	uint32_t fields_at; /* where the fields start (after "): "), or 0 */
+	uint32_t msg_at;    /* REC_USER_MSG: where the sender's msg=' starts */
+	uint32_t nf_tail;   /* NETFILTER_CFG: where the kernel's " pid=...
+			     * comm=..." tail starts (0: none, REC_PID_FORGED) */
 	int32_t pid;        /* own pid= field, or RECORD_NO_PID */
 	int32_t opid;       /* opid= field (OBJ_PID), or RECORD_NO_PID */
 };

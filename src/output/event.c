@@ -202,6 +202,7 @@ static struct event *open_event(struct eventtab *t, const struct record *r,
 	e->len = 0;
 	e->nrec = 0;
 	e->has_id = 0;
+	e->id_forged = 0;
 	e->nobjs = e->objs_seen = 0;
 	e->objs_full = 0;
 	s = slot_of(e->serial, e->node, nlen);
@@ -311,9 +312,13 @@ int eventtab_add(struct eventtab *t, const struct record *r,
 		close_event(t, e, EVCLOSE_LIMIT);
 		return -ENOMEM;
 	}
-	if (id && !e->has_id) {
+	/* the first record with a pid= names the event; one whose pid= is
+	 * forged (record.c: unresolved) only until a kernel-written one comes */
+	if (id && (!e->has_id ||
+		   (e->id_forged && !(r->flags & REC_PID_FORGED)))) {
 		e->id = *id;
 		e->has_id = 1;
+		e->id_forged = !!(r->flags & REC_PID_FORGED);
 	}
 	/* every record with an opid= has its place, looked up or not */
 	if (r->opid != RECORD_NO_PID)

@@ -47,6 +47,8 @@ struct event {
 	size_t len, cap;
 	unsigned nrec;
 	int has_id;       /* id is of the first record carrying pid= */
+	int id_forged;    /* ... whose pid= was forged (unresolved): a later
+			   * kernel-written one takes its place */
 	struct ident id;
 	/* the identities of its records' opid= targets (OBJ_PID), in record
 	 * order; nobjs <= EVENT_OBJS_MAX, objs_seen counts them all */

@@ -8,42 +8,9 @@
 
 #include "common/encode.h"
 #include "input/record.h"
+#include "output/jsonfields.h"
 #include "output/jsonout.h"
-
-struct jw {
-	char *p;
-	size_t cap, len;
-	int bad; /* ran out of room */
-};
-
-static void jw_raw(struct jw *w, const char *s, size_t n)
-{
-	if (w->bad || w->len + n > w->cap) {
-		w->bad = 1;
-		return;
-	}
-	memcpy(w->p + w->len, s, n);
-	w->len += n;
-}
-
-static void jw_lit(struct jw *w, const char *s)
-{
-	jw_raw(w, s, strlen(s));
-}
-
-static void jw_str(struct jw *w, const char *s, size_t n)
-{
-	size_t k;
-
-	if (w->bad)
-		return;
-	k = encode_json_string(w->p + w->len, w->cap - w->len, s, n);
-	if (k == 0) {
-		w->bad = 1;
-		return;
-	}
-	w->len += k;
-}
+#include "output/jw.h"
 
 /* ,"key":"value", both escaped (skipped when value is NULL or empty) */
 static void jw_kv(struct jw *w, int *first, const char *key, const char *val)
@@ -154,6 +121,7 @@ static void jw_record(struct jw *w, const struct event *ev, const char *line,
 		jw_lit(w, ",\"interp\":");
 		jw_str(w, line + r.raw_len + 1, len - r.raw_len - 1);
 	}
+	jsonfields_write(w, &r);
 	if (r.opid != RECORD_NO_PID) {
 		/* the event kept them in record order (eventtab_add) */
 		oid = *nobj < ev->nobjs ? ev->objs[*nobj] : unknown;

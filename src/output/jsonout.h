@@ -2,7 +2,8 @@
 /*
  * jsonout.h - one JSON object per event (output_format = json):
  * {"node":..,"time":"SEC.MS","serial":N,"records":[{"type":..,"text":..,
- *  "interp":..[,"k8s":{..}: an OBJ_PID record's target]},...],
+ *  "interp":..,"fields":{..}[,"argv":[..]][,"k8s":{..}: an OBJ_PID
+ *  record's target]},...],
  *  "k8s":{"container_id":..,"namespace":..,"pod":..,"container":..,
  *  "pod_uid":..}}
  * "k8s" is absent for host processes and {"container_id":"?"} when the pid
@@ -20,9 +21,11 @@
  * with its ,"k8s": key: what a k8s object always has room for. */
 #define JSONOUT_K8S_BARE_MAX 256
 /* Bytes jsonout_event needs for an event of len record bytes and nobjs
- * OBJ_PID targets (names that do not fit are left out, see below). */
+ * OBJ_PID targets (names that do not fit are left out, see below): the
+ * text (6 bytes a byte at most) and its fields (jsonfields.h: 6 more, and
+ * a few for each record, which is longer than that). */
 #define JSONOUT_BOUND(len, nobjs) \
-	((len) * 6 + 4096 + (size_t)(nobjs) * JSONOUT_K8S_BARE_MAX)
+	((len) * 13 + 4096 + (size_t)(nobjs) * JSONOUT_K8S_BARE_MAX)
 /* JSONOUT_BOUND, above, holds for record types of a few ASCII letters (the
  * type is written twice); an event it does not hold is written record by
  * record as jsonout_malformed "room" lines instead, nothing lost. */

@@ -144,13 +144,13 @@ static void emit_by_record(struct pipeline *p, const struct event *ev)
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
+		char *dst = outq_reserve(p->q, PIPE_JSON_LINE_ROOM);
 
 		if (!dst)
 			break; /* cannot happen: the event's room is free */
 		p->st.malformed++;
-		outq_commit(p->q, jsonout_malformed(dst, PIPE_LINE_ROOM, s, n,
-						    n, "room"));
+		outq_commit(p->q, jsonout_malformed(dst, PIPE_JSON_LINE_ROOM, s,
+						    n, n, "room"));
 		s += n + 1;
 	}
 }
@@ -158,8 +158,12 @@ static void emit_by_record(struct pipeline *p, const struct event *ev)
 static int emit_event(void *ctx, const struct event *ev)
 {
 	struct pipeline *p = ctx;
-	size_t bound = JSONOUT_BOUND(ev->len, ev->nobjs), n;
+	/* never more than the queue's headroom over queue_max_bytes: an
+	 * event that needs more is written record by record */
+	size_t bound = JSONOUT_BOUND(ev->len, ev->nobjs) < PIPE_EVENT_ROOM_MAX ?
+		       JSONOUT_BOUND(ev->len, ev->nobjs) : PIPE_EVENT_ROOM_MAX;
 	char *dst = outq_reserve(p->q, bound);
+	size_t n;
 	const struct k8s_names *names = NULL;
 	struct names_buf nb;
 	struct event copy;
@@ -216,7 +220,8 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 	p->goaudit = c->input == INPUT_GOAUDIT;
 	/* go-audit objects go out one for one, as text records do */
 	p->format = p->goaudit ? FORMAT_TEXT : c->output_format;
-	p->room = p->goaudit ? GOAUDIT_ROOM_MAX : PIPE_LINE_ROOM;
+	p->room = p->goaudit ? GOAUDIT_ROOM_MAX :
+		  p->format == FORMAT_JSON ? PIPE_JSON_LINE_ROOM : PIPE_LINE_ROOM;
 	p->overflow = c->overflow_action;
 	p->max_bytes = (size_t)c->queue_max_bytes;
 	snprintf(p->node, sizeof p->node, "%s", node_name);
@@ -292,17 +297,19 @@ static int is_malformed(const struct record *r, size_t len, size_t orig_len)
 static void malformed(struct pipeline *p, const struct record *r,
 		      const char *line, size_t len, size_t orig_len)
 {
-	char *dst = outq_reserve(p->q, PIPE_LINE_ROOM);
+	int json = p->format == FORMAT_JSON;
+	char *dst = outq_reserve(p->q, json ? PIPE_JSON_LINE_ROOM :
+					      PIPE_LINE_ROOM);
 	int has_nul = r->flags & REC_HAS_NUL;
 	size_t n;
 
-	if (p->format == FORMAT_JSON) {
+	if (json) {
 		/* JSON escapes anything; only the length needs a cap */
 		const char *why = orig_len > len ? "long" :
 				  has_nul ? "nul" :
 				  (r->flags & REC_BAD_HEADER) ? "header" : "?";
 
-		n = jsonout_malformed(dst, PIPE_LINE_ROOM, line,
+		n = jsonout_malformed(dst, PIPE_JSON_LINE_ROOM, line,
 				      len > RECORD_MAX ? RECORD_MAX : len,
 				      orig_len, why);
 	} else if (has_nul || orig_len > len || len + 1 > RECORD_MAX) {
@@ -628,10 +635,10 @@ void pipeline_line(struct pipeline *p, const char *line, size_t len,
 		resolver_lookup_at(p->res, r.opid, now, t, &oid);
 
 	if (p->format == FORMAT_JSON) {
-		/* a forged pid= names no one: the event's other records do */
+		/* a forged pid= names no one ("?"), and only until one of
+		 * the event's records has the kernel's (event.c) */
 		if (eventtab_add(p->events, &r,
-				 id.state != IDENT_NONE &&
-				 !(r.flags & REC_PID_FORGED) ? &id : NULL,
+				 id.state != IDENT_NONE ? &id : NULL,
 				 r.opid != RECORD_NO_PID ? &oid : NULL,
 				 now) < 0)
 			malformed(p, &r, line, len, orig_len);

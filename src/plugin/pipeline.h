@@ -19,6 +19,12 @@
 
 /* Room one input line may need in the output queue. */
 #define PIPE_LINE_ROOM (8970 + 64)
+/* ... as a JSON line of its own (a malformed line, or a record of an event
+ * too big for its room): every byte may take 6 ("\u00XX"). */
+#define PIPE_JSON_LINE_ROOM (8970 * 6 + 256)
+/* The most one JSON event reserves in the output queue, and the queue's
+ * headroom over queue_max_bytes (plugin.c). */
+#define PIPE_EVENT_ROOM_MAX (2 * 1024 * 1024)
 
 struct pipe_stats {
 	uint64_t lines_in;     /* every line read, EOE included */

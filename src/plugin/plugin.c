@@ -52,7 +52,7 @@ static int open_sink(struct plugin *pl)
 /* Build queue, pipeline and sink for pl->conf. */
 int plugin_build(struct plugin *pl)
 {
-	size_t cap = (size_t)pl->conf.queue_max_bytes + 2 * 1024 * 1024;
+	size_t cap = (size_t)pl->conf.queue_max_bytes + PIPE_EVENT_ROOM_MAX;
 	int e;
 
 	conf_node_name(&pl->conf, pl->node, sizeof pl->node);

@@ -26,6 +26,8 @@ import os
 import re
 import sys
 
+import fieldsref
+
 _audit = ctypes.CDLL(ctypes.util.find_library("audit") or "libaudit.so.1")
 _audit.audit_name_to_msg_type.argtypes = [ctypes.c_char_p]
 
@@ -330,6 +332,7 @@ def run_json(inp, out, resolver, node_name):
                "text": jstr(body if gs < 0 else body[:gs])}
         if gs >= 0:
             rec["interp"] = jstr(body[gs + 1:])
+        rec.update(fieldsref.record_json(line))
         ev = events.get(key)
         if ev is None:
             ev = {"node": jstr(node) if node is not None else None, "time": jstr(t),

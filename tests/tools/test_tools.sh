@@ -273,8 +273,9 @@ for m in json-drop json-order json-k8s json-dup; do
 	json_rejects "$m"
 done
 # an OBJ_PID record's own k8s taken away; an event moved to another time
-# (the same serial at two times is two events)
-for m in objk8s time; do
+# (the same serial at two times is two events); a record's fields: a value
+# changed, two keys swapped, an argv argument dropped, a field left out
+for m in objk8s time fieldval fieldorder argv fielddrop; do
 	$PY - "$W/out.json" "$W/bad.$m" "$m" <<'XEOF'
 import json, sys
 src, dst, mode = sys.argv[1:4]
@@ -291,6 +292,25 @@ for line in open(src, encoding="utf-8"):
         sec, _, ms = ev["time"].partition(".")
         ev["time"] = "%d.%s" % (int(sec) + 3600, ms)
         done = True
+    elif not done and mode in ("fieldval", "fieldorder", "fielddrop"):
+        for r in ev["records"]:
+            f = r.get("fields")
+            if f and len(f) >= 2:
+                k = list(f)
+                if mode == "fieldval":
+                    f[k[0]] = f[k[0]] + "x"
+                elif mode == "fielddrop":
+                    del f[k[-1]]
+                else:
+                    r["fields"] = dict([(k[1], f[k[1]]), (k[0], f[k[0]])] + [(x, f[x]) for x in k[2:]])
+                done = True
+                break
+    elif not done and mode == "argv":
+        for r in ev["records"]:
+            if r.get("argv"):
+                r["argv"].pop()
+                done = True
+                break
     out.append(json.dumps(ev, ensure_ascii=False))
 open(dst, "w", encoding="utf-8").write("\n".join(out) + "\n")
 sys.exit(0 if done else 1)

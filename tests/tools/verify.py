@@ -5,9 +5,11 @@
   verify.py --input IN --output OUT --expect DIR.expect.json
             [--node-name NAME] [--format text|json] [--strict]
             [--unknown-pid missing|host|error] [--max-errors 20]
+            [--fields-every N]
 
 The oracle for the plugin's output contract; it shares no code with the
-plugin or with refenrich.py.  Works on bytes.  Prints one summary line
+plugin, and with refenrich.py only fieldsref.py (the JSON fields' rules,
+written again in Python).  Works on bytes.  Prints one summary line
 ("verify: OK ..." or "verify: FAIL ...") and at most --max-errors mismatches
 ("IN:<line> OUT:<line>: what"), and exits 0 only when everything holds
 (an error of the checker itself is a FAIL, status 1).
@@ -52,8 +54,9 @@ Text mode:
   k8s_pod) are accepted when well-formed, and counted; --strict rejects them.
 
 JSON mode (one object per line: node, time, serial, records[{type, text,
-interp}], k8s): every non-EOE input record is in exactly one event (text =
-the record before 0x1D without the node prefix, interp = what follows
+interp, fields[, argv][, fields_cut]}], k8s): every non-EOE input record is
+in exactly one event (fields as fieldsref.py reads the record's text again;
+text = the record before 0x1D without the node prefix, interp = what follows
 0x1D), records of an event keep their input order and share the event's
 serial/time/node, and k8s is right for the event's first record that has a
 `pid=` field: absent for host processes, pid-less events and foreign nodes,
@@ -73,6 +76,8 @@ import ctypes.util
 import json
 import re
 import sys
+
+import fieldsref
 
 _LIBAUDIT = ctypes.CDLL(ctypes.util.find_library("audit") or "libaudit.so.1")
 _LIBAUDIT.audit_name_to_msg_type.argtypes = [ctypes.c_char_p]
@@ -136,7 +141,7 @@ def encode(key, val):
 class Rec:
     """What verify needs to know about one input line."""
     __slots__ = ("line", "lno", "node", "text", "P", "pid", "opid",
-                 "is_objpid", "serial", "time", "rtype", "sealed")
+                 "is_objpid", "serial", "time", "rtype", "sealed", "fields_h")
 
 
 def analyse(line, lno):
@@ -677,6 +682,10 @@ def verify_json(a, exp, rep):
         # million-record input in a few hundred MB
         h = hash((b2s(text), b2s(interp) if interp is not None else None))
         pool.setdefault(key, []).append([len(recs), h, None, False])
+        # the record's fields as fieldsref.py reads the text: a hash, so a
+        # large stream still fits
+        r.fields_h = hash(json.dumps(fieldsref.record_json(line), ensure_ascii=False)) \
+            if len(recs) % a.fields_every == 0 else None
         r.line = r.text = None
         recs.append(r)
     st["records_in"] = len(recs)
@@ -700,6 +709,11 @@ def verify_json(a, exp, rep):
         key = (node, str(ev.get("time")) if ev.get("time") is not None else None,
                str(serial) if serial is not None else None)
         cand = pool.get(key)
+        if cand is None and node is not None and a.node_name is not None and \
+                node in (a.node_name, a.node_name.split(".")[0]):
+            # records without node= go out under the plugin's node name
+            key = (None,) + key[1:]
+            cand = pool.get(key)
         if cand is None:
             rep.add(None, olno, "no input records for node=%r time=%r serial=%r" % (node, ev.get("time"), serial))
             continue
@@ -740,6 +754,11 @@ def verify_json(a, exp, rep):
                 rep.add(r.lno, olno, "type %r, input says %r" % (jr["type"], b2s(r.rtype)))
             if ev.get("time") is not None and r.time is not None and str(ev["time"]) != r.time.decode():
                 rep.add(r.lno, olno, "time %r, record says %s" % (ev["time"], r.time.decode()))
+            # the record's fields, as fieldsref.py reads its text again
+            got = {k: jr[k] for k in ("fields", "argv", "fields_cut") if k in jr}
+            if r.fields_h is not None and hash(json.dumps(got, ensure_ascii=False)) != r.fields_h:
+                rep.add(r.lno, olno, "fields of serial %s are not what the text says "
+                        "(fieldsref.py): %s" % (serial, json.dumps(got, ensure_ascii=False)[:200]))
             if first_pid_rec is None and r.pid is not None:
                 first_pid_rec = r
             objk.append((r, jr.get("k8s", None) if isinstance(jr, dict) else None))
@@ -818,6 +837,8 @@ def main(argv):
     ap.add_argument("--expect", required=True)
     ap.add_argument("--node-name")
     ap.add_argument("--format", choices=("text", "json"), default="text")
+    ap.add_argument("--fields-every", type=int, default=1, metavar="N",
+                    help="JSON: check the fields of every Nth record (default: all)")
     ap.add_argument("--strict", action="store_true",
                     help="reject fields the expect map does not mention")
     ap.add_argument("--unknown-pid", choices=("missing", "host", "error"), default="missing",

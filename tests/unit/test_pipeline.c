@@ -116,7 +116,8 @@ int main(void)
 		CHECK_STR(pipefix_take(&q),
 			  "{\"node\":\"worker-1\",\"time\":\"1.000\",\"serial\":8,"
 			  "\"records\":[{\"type\":\"SYSCALL\",\"text\":\"type=SYSCALL "
-			  "msg=audit(1.0:8): pid=100\"}],\"k8s\":{\"container_id\":\""
+			  "msg=audit(1.0:8): pid=100\",\"fields\":{\"pid\":\"100\"}}],"
+			  "\"k8s\":{\"container_id\":\""
 			  CID "\",\"pod_uid\":\"" PUID "\"}}\n");
 	}
 	CASE("json: flush closes what is open") {
@@ -125,7 +126,7 @@ int main(void)
 		CHECK_STR(pipefix_take(&q),
 			  "{\"node\":\"worker-1\",\"time\":\"1.000\",\"serial\":9,"
 			  "\"records\":[{\"type\":\"SYSCALL\",\"text\":\"type=SYSCALL "
-			  "msg=audit(1.0:9): pid=200\"}]}\n");
+			  "msg=audit(1.0:9): pid=200\",\"fields\":{\"pid\":\"200\"}}]}\n");
 	}
 	pipeline_free(p);
 	outq_done(&q);

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# test_json_schema.sh - output_format = json against its JSON Schema
+# (schema/event-native.schema.json, checked by Debian's python3-jsonschema):
+# every line the plugin writes for the records captured from real auditd
+# (tests/data: execve, PAM logins, user messages with forged fields, an
+# nftables table named "v pid=1 y", auditd's own records), the hand-made
+# edge cases, a generated stream with pid= traps and malformed lines
+# validates, and its fields are what the text says (verify.py, through
+# tests/tools/fieldsref.py); the checker can fail: events given a wrong
+# type, an unknown key or a broken k8s object are rejected.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+R=$(t_repo_root)
+BIN=$R/${B:-build}/audisp-pid2pod
+T=$R/tests/tools
+S=$R/schema/event-native.schema.json
+PY=/usr/bin/python3
+W=$(t_workdir)
+
+if ! $PY -c 'import jsonschema' 2>/dev/null; then
+	t_fail "python3-jsonschema" "not installed (make deps installs it)"
+	t_done; exit
+fi
+
+# validate FILE: every line an instance of the schema; prints the count
+# or the first failures, exits 1 on any
+validate() {
+	$PY - "$S" "$1" <<'XEOF'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+n = bad = 0
+for i, line in enumerate(open(sys.argv[2], encoding="utf-8"), 1):
+    n += 1
+    errs = sorted(v.iter_errors(json.loads(line)), key=lambda e: list(e.path))
+    if errs:
+        bad += 1
+        if bad <= 3:
+            print("line %d: %s at %s" % (i, errs[0].message[:200], list(errs[0].path)))
+print("%d lines, %d invalid" % (n, bad))
+sys.exit(1 if bad or not n else 0)
+XEOF
+}
+
+printf 'output = stdout\noutput_format = json\nproc_root = %s/proc\nproc_connector = no\nnode_name = me\nruntime_state_dirs =\nkubelet_token_file =\n' "$W" > "$W/j.conf"
+chmod 0640 "$W/j.conf"
+mkdir -p "$W/proc"
+echo '{}' > "$W/none.expect.json" # no process in the tree: every pid is "?"
+
+# run NAME INPUT: the plugin's JSON for INPUT validates, fields as the text says
+run() {
+	local name=$1 in=$2 out
+	"${T_WRAP[@]}" "$BIN" -c "$W/j.conf" < "$in" > "$W/$name.json" 2>"$W/$name.err" ||
+		{ t_fail "$name: plugin" "exit $?: $(tail -2 "$W/$name.err")"; return; }
+	if out=$(validate "$W/$name.json"); then
+		t_ok "$name: every line valid ($out)"
+	else
+		t_fail "$name: schema" "$(echo "$out" | tr '\n' ';')"
+	fi
+	if out=$($PY "$T/verify.py" --format json --input "$in" --output "$W/$name.json" \
+		--expect "$W/none.expect.json" --unknown-pid missing --node-name me 2>&1); then
+		t_ok "$name: every record in one event, fields as its text says"
+	else
+		t_fail "$name: verify" "$(echo "$out" | head -5 | tr '\n' ';')"
+	fi
+}
+run captured-views "$R/tests/data/captured-views.log"
+run captured-enriched "$R/tests/data/captured-enriched.log"
+run verify-edge "$R/tests/data/verify-edge.in"
+
+# a generated stream: interleaved events, foreign nodes, pid= traps inside
+# quoted values; a user message with more keys than an object takes
+$PY "$T/genstream.py" --events 3000 --interleave 4 --traps 20 --seed 11 -o "$W/gen.log" 2>/dev/null
+printf 'type=USER msg=audit(1795517706.354:99993): pid=1 uid=0 msg=%s%s%s\n' "'" \
+	"$(for i in $(seq 600); do printf 'k%d=v ' "$i"; done)" "'" >> "$W/gen.log"
+run generated "$W/gen.log"
+grep -q '"fields_cut":true' "$W/generated.json" &&
+	t_ok "a message with more keys than an object takes: fields_cut" ||
+	t_fail "fields_cut" "no line has it"
+
+# lines that are not records (no header, a NUL, longer than auditd's
+# 8970 bytes): one valid malformed object each, none lost
+{
+	printf 'not an audit record at all\n'
+	printf 'type=SYSCALL msg=audit(1795517706.354:99991): pid=1 comm="a\0b"\n'
+	printf 'type=SYSCALL msg=audit(1795517706.354:99992): pid=1 comm=%s\n' "$(head -c 9000 /dev/zero | tr '\0' 'A')"
+	printf 'type=SYSCALL msg=audit(1795517706.354:99994): pid=1 comm=%s\n' "$(head -c 9000 /dev/zero | tr '\0' '\001')"
+} > "$W/bad.log"
+"${T_WRAP[@]}" "$BIN" -c "$W/j.conf" < "$W/bad.log" > "$W/bad.json" 2>"$W/bad.err"
+if out=$(validate "$W/bad.json"); then
+	t_ok "malformed lines: every line valid ($out)"
+else
+	t_fail "malformed lines: schema" "$(echo "$out" | tr '\n' ';')"
+fi
+got=$(grep -o '"malformed":"[a-z]*"' "$W/bad.json" | tr '\n' ' ')
+[ "$got" = '"malformed":"header" "malformed":"nul" "malformed":"long" "malformed":"long" ' ] &&
+	t_ok "malformed lines: header, nul, long, long (one control-byte line: 6 bytes a byte)" ||
+	t_fail "malformed lines" "got: $got"
+
+# the checker can fail: each planted change must make a line invalid
+plant() { # NAME PYTHON-EXPR-ON-ev
+	$PY - "$W/captured-views.json" "$W/bad.$1" "$2" <<'XEOF'
+import json, sys
+src, dst, expr = sys.argv[1:4]
+lines = open(src, encoding="utf-8").read().splitlines()
+for i, l in enumerate(lines):
+    ev = json.loads(l)
+    if "k8s" in ev or "malformed" not in ev:
+        exec(expr)
+        lines[i] = json.dumps(ev)
+        break
+open(dst, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+XEOF
+	if validate "$W/bad.$1" >/dev/null; then
+		t_fail "schema: planted $1" "accepted"
+	else
+		t_ok "schema: planted $1 is rejected"
+	fi
+}
+plant serial-string 'ev["serial"] = str(ev["serial"])'
+plant unknown-key 'ev["records"][0]["extra"] = 1'
+plant field-number 'ev["records"][0]["fields"] = {"pid": 5}'
+plant bad-container-id 'ev["k8s"] = {"container_id": "nothex"}'
+plant no-records 'ev["records"] = []'
+t_done
