@@ -43,7 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LOCK = os.environ.get("P2P_LOCK", "/tmp/p2p-auditd.lock")
 COPY = ["src", "cli", "tests", "fuzz", "bench", "plugin", "man", "rules",
-        "Makefile"]
+        "schema", "Makefile"]
 TEST_TIMEOUT = 300
 
 

@@ -17,6 +17,8 @@ struct sink {
 	int how[64];
 	int refuse; /* pretend the output is full */
 	char first_rec[64][80];
+	int has_id[64];
+	int id_state[64];
 };
 
 static int emit(void *ctx, const struct event *ev)
@@ -31,18 +33,26 @@ static int emit(void *ctx, const struct event *ev)
 		s->how[s->n] = ev->complete_by;
 		snprintf(s->first_rec[s->n], sizeof s->first_rec[0], "%.*s",
 			 (int)(strchr(ev->buf, '\n') - ev->buf), ev->buf);
+		s->has_id[s->n] = ev->has_id;
+		s->id_state[s->n] = ev->id.state;
 	}
 	s->n++;
 	return 0;
 }
 
-static void add(struct eventtab *t, const char *line, int64_t now)
+static void add_id(struct eventtab *t, const char *line,
+		   const struct ident *id, int64_t now)
 {
 	struct record r;
 
 	record_scan(line, strlen(line), &r);
-	eventtab_add(t, &r, NULL, NULL, now);
+	eventtab_add(t, &r, id, NULL, now);
 	eventtab_drain(t);
+}
+
+static void add(struct eventtab *t, const char *line, int64_t now)
+{
+	add_id(t, line, NULL, now);
 }
 
 int main(void)
@@ -164,6 +174,27 @@ int main(void)
 		CHECK_INT(s.serial[0], 1000);
 		CHECK_INT(s.how[0], EVCLOSE_LIMIT);
 		CHECK_INT(eventtab_stats(t)->open_max, EVENT_OPEN_MAX);
+		eventtab_free(t);
+	}
+	/* NETFILTER_CFG whose pid= is not the kernel's (record.c: forged,
+	 * looked up as unresolved), then the event's SYSCALL */
+	CASE("a forged pid= names the event only until the kernel's comes") {
+		static const struct ident unres = { .state = IDENT_UNRESOLVED };
+		static const struct ident pod = { .state = IDENT_CONTAINER };
+
+		memset(&s, 0, sizeof s);
+		t = eventtab_new(emit, &s);
+		add_id(t, "type=NETFILTER_CFG msg=audit(1.0:5): table=x pid=7 y family=2 entries=1 op=nft_register_table", &unres, 0);
+		add_id(t, "type=SYSCALL msg=audit(1.0:5): arch=c000003e syscall=46 pid=42 comm=\"nft\"", &pod, 0);
+		add(t, "type=EOE msg=audit(1.0:5): ", 0);
+		/* alone, the forged one gives "?", never nothing (the host's) */
+		add_id(t, "type=NETFILTER_CFG msg=audit(1.0:6): table=x pid=7 y family=2 entries=1 op=nft_register_table", &unres, 0);
+		add(t, "type=EOE msg=audit(1.0:6): ", 0);
+		CHECK_INT(s.n, 2);
+		CHECK_INT(s.has_id[0], 1);
+		CHECK_INT(s.id_state[0], IDENT_CONTAINER);
+		CHECK_INT(s.has_id[1], 1);
+		CHECK_INT(s.id_state[1], IDENT_UNRESOLVED);
 		eventtab_free(t);
 	}
 	CASE("an event past EVENT_BYTES_MAX is split, nothing lost") {
