@@ -221,6 +221,21 @@ static inline int json_plain(unsigned char c)
 	return c >= JSON_CTRL_END && c < JSON_DEL && c != '"' && c != '\\';
 }
 
+/* Eight bytes at once: 1 when any of them is not json_plain() (a control
+ * byte, '"', '\\', DEL or a byte >= 0x80).  The classic zero-byte and
+ * less-than tests on a word; exact for "is there any". */
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_HIGH 0x8080808080808080ULL
+static inline int json_word_special(uint64_t v)
+{
+	uint64_t q = v ^ (SWAR_ONES * '"'), b = v ^ (SWAR_ONES * '\\');
+	uint64_t d = v ^ (SWAR_ONES * JSON_DEL);
+
+	return (((v - SWAR_ONES * JSON_CTRL_END) & ~v) |
+		((q - SWAR_ONES) & ~q) | ((b - SWAR_ONES) & ~b) |
+		((d - SWAR_ONES) & ~d) | v) & SWAR_HIGH ? 1 : 0;
+}
+
 /*
  * Write (dst != NULL) or only measure (dst == NULL) the JSON string literal
  * for s[0..len); returns its length.  One walker for both keeps the measure
@@ -239,6 +254,14 @@ static size_t json_walk(char *dst, const unsigned char *s, size_t len)
 		/* a run of bytes that go as they are: one copy for all of it */
 		size_t j = i;
 
+		while (j + sizeof(uint64_t) <= len) {
+			uint64_t v;
+
+			memcpy(&v, s + j, sizeof v);
+			if (json_word_special(v))
+				break;
+			j += sizeof v;
+		}
 		while (j < len && json_plain(s[j]))
 			j++;
 		if (j > i) {

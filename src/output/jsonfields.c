@@ -12,6 +12,7 @@
 #include "output/jsonfields.h"
 
 #define SEEN_SLOTS 1024 /* > 2 x JSONFIELDS_KEYS_MAX: a sparse open table */
+#define SHORT_VALUE 24 /* bytes of a value looked at before memchr */
 
 struct tok {
 	const char *k, *v; /* key; value without its quotes */
@@ -75,10 +76,18 @@ static int next_tok(const char **pp, const char *end, struct tok *t)
 			t->quoted = 1;
 			*pp = q ? q + 1 : end;
 		} else {
-			q = memchr(t->v, ' ', (size_t)(end - t->v));
-			t->vl = (size_t)((q ? q : end) - t->v);
+			/* most values are short: a loop, memchr for long ones */
+			q = t->v;
+			while (q < end && q - t->v < SHORT_VALUE && *q != ' ')
+				q++;
+			if (q < end && *q != ' ') {
+				q = memchr(q, ' ', (size_t)(end - q));
+				if (!q)
+					q = end;
+			}
+			t->vl = (size_t)(q - t->v);
 			t->quoted = 0;
-			*pp = q ? q : end;
+			*pp = q;
 		}
 		return 1;
 	}
@@ -86,26 +95,28 @@ static int next_tok(const char **pp, const char *end, struct tok *t)
 	return 0;
 }
 
-static int key_is(const struct tok *t, const char *name)
-{
-	size_t n = strlen(name);
-
-	return t->kl == n && memcmp(t->k, name, n) == 0;
-}
-
 /* Fields whose unquoted value is hex-encoded text (the kernel's
  * audit_log_untrustedstring, user space's audit_encode_nv_string). */
+#define ENC(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} encoded[] = {
+	ENC("acct"), ENC("cmd"), ENC("comm"), ENC("cwd"), ENC("data"),
+	ENC("exe"), ENC("key"), ENC("name"), ENC("ocomm"), ENC("path"),
+	ENC("proctitle"), ENC("root_dir"), ENC("old-chardev"),
+	ENC("new-chardev"), ENC("old-disk"), ENC("new-disk"), ENC("old-fs"),
+	ENC("new-fs"), ENC("old-net"), ENC("new-net"), ENC("old-rng"),
+	ENC("new-rng"), ENC("device"), ENC("vm"),
+};
+
 static int is_encoded_name(const struct tok *t)
 {
-	static const char *const names[] = {
-		"acct", "cmd", "comm", "cwd", "data", "exe", "key", "name",
-		"ocomm", "path", "proctitle", "root_dir", "old-chardev",
-		"new-chardev", "old-disk", "new-disk", "old-fs", "new-fs",
-		"old-net", "new-net", "old-rng", "new-rng", "device", "vm",
-	};
-
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (key_is(t, names[i]))
+	if (t->quoted || t->kl > 11)
+		return 0; /* a quoted value is never hex; no name is longer */
+	for (size_t i = 0; i < sizeof encoded / sizeof encoded[0]; i++)
+		if (t->kl == encoded[i].len &&
+		    memcmp(t->k, encoded[i].name, t->kl) == 0)
 			return 1;
 	return 0;
 }
