@@ -7,16 +7,21 @@
  *           the directories of the config, the kubelet token, CA, client
  *           certificate and key (files replaced by rename: editors,
  *           projected tokens, rotated certificates); the system CA store
- *           when no CA file is set; the resolver's files when the kubelet
- *           URL names a host to look up;
+ *           when no CA file is set and OpenSSL's config (https); the
+ *           resolver's files when the kubelet URL names a host to look
+ *           up; /etc/localtime (glibc, for syslog timestamps);
  *   writes  the directories of output_file and log_file (created again
  *           after a rotation) and of metrics_file (a temporary file made
  *           by mkostemp, O_RDWR, then renamed over it: READ_FILE and
  *           REMOVE_FILE too);
- *   TCP     connect to the kubelet URL's port only, bind nowhere;
+ *   TCP     connect to the kubelet URL's port only (and 53, DNS over TCP,
+ *           when its host must be looked up), bind nowhere;
  *   scopes  no signals to, no abstract unix sockets of, other processes.
  * Only the rights the running kernel's ABI knows are handled (and the rest
  * stays open); older headers lack the newer constants, defined here.
+ * Found by tracing the tests that use the kubelet (strace -f): what is
+ * left denied is glibc malloc's look at /proc/sys/vm/overcommit_memory
+ * when proc_root is not /proc (it then keeps its default).
  * Sanitizer builds also read /proc (LeakSanitizer's /proc/self/maps), the
  * libraries and the binary (symbolizing), and write their report files.
  */
@@ -122,7 +127,8 @@ struct sbx_net_port_attr {
 #define W_RENAME (W_APPEND | LANDLOCK_ACCESS_FS_READ_FILE | \
 		  LANDLOCK_ACCESS_FS_REMOVE_FILE)
 
-#define SANDBOX_RULES_MAX 32   /* paths in one plan (a config gives ~20) */
+#define SANDBOX_RULES_MAX 48   /* paths in one plan: a config gives at most
+				  32 (8 runtime dirs, 5 resolver files, ...) */
 #define SANDBOX_THREADS_MAX 64 /* tasks looked at in /proc/self/task */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -138,12 +144,14 @@ struct sbx_rule {
 	uint64_t access;
 	const char *what;     /* why it is allowed, for messages */
 	int parent_ok;        /* may fall back to the parent when missing */
+	int quiet;            /* missing: skipped without a word */
 };
 
 struct sbx_plan {
 	unsigned n;
 	struct sbx_rule r[SANDBOX_RULES_MAX];
 	int port;             /* the kubelet's TCP port, 0: none */
+	int dns_tcp;          /* 1: TCP port 53 too (a host name to look up) */
 };
 
 /* The running sandbox: what it was made from (SIGHUP compares against it). */
@@ -155,16 +163,32 @@ int sandbox_abi(void)
 	return running_abi;
 }
 
-static void plan_add(struct sbx_plan *p, const char *path, uint64_t access,
-		     const char *what)
+/* The rule added, or NULL (an empty path; a full plan cannot happen: see
+ * SANDBOX_RULES_MAX). */
+static struct sbx_rule *plan_add(struct sbx_plan *p, const char *path,
+				 uint64_t access, const char *what)
 {
+	struct sbx_rule *r = &p->r[p->n];
+
 	if (!path[0] || p->n >= SANDBOX_RULES_MAX)
-		return;
-	snprintf(p->r[p->n].want, sizeof p->r[p->n].want, "%s", path);
-	p->r[p->n].access = access;
-	p->r[p->n].what = what;
-	p->r[p->n].parent_ok = 0;
+		return NULL;
+	snprintf(r->want, sizeof r->want, "%s", path);
+	r->access = access;
+	r->what = what;
+	r->parent_ok = 0;
+	r->quiet = 0;
 	p->n++;
+	return r;
+}
+
+/* A path only some systems have: skipped without a word when missing. */
+static void plan_add_quiet(struct sbx_plan *p, const char *path,
+			   uint64_t access, const char *what)
+{
+	struct sbx_rule *r = plan_add(p, path, access, what);
+
+	if (r)
+		r->quiet = 1;
 }
 
 /* The directory of file path (absolute or relative). */
@@ -235,10 +259,19 @@ static void plan_kubelet(struct sbx_plan *p, const struct conf *c)
 	plan_add_dir(p, kc.ca_file, R_FILE, "kubelet CA");
 	plan_add_dir(p, kc.client_cert, R_FILE, "kubelet client certificate");
 	plan_add_dir(p, kc.client_key, R_FILE, "kubelet client key");
-	if (!kc.plain_http && !kc.insecure && !kc.ca_file[0])
-		plan_add(p, "/etc/ssl/certs", R_TREE, "system CA store");
-	if (!kc.plain_http)
-		plan_add(p, "/usr/lib/ssl/openssl.cnf", R_FILE, "OpenSSL's config");
+	/* Debian's paths, then RPM systems' (/etc/pki: their CA bundle is a
+	 * symlink into ca-trust, their OpenSSL config is in tls/) */
+	if (!kc.plain_http && !kc.insecure && !kc.ca_file[0]) {
+		plan_add_quiet(p, "/etc/ssl/certs", R_TREE, "system CA store");
+		plan_add_quiet(p, "/etc/pki/ca-trust/extracted", R_TREE,
+			       "system CA store");
+	}
+	if (!kc.plain_http) {
+		plan_add_quiet(p, "/usr/lib/ssl/openssl.cnf", R_FILE,
+			       "OpenSSL's config");
+		plan_add_quiet(p, "/etc/pki/tls", R_TREE,
+			       "OpenSSL's config, system CA store");
+	}
 	p->port = url_port(kc.url, host, sizeof host);
 	if (!kc.resolve[0] && host[0] && !is_ip_literal(host)) {
 		static const char *const files[] = {
@@ -247,7 +280,9 @@ static void plan_kubelet(struct sbx_plan *p, const struct conf *c)
 		};
 
 		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-			plan_add(p, files[i], R_FILE, "kubelet host name lookup");
+			plan_add_quiet(p, files[i], R_FILE, "kubelet host name lookup");
+		/* a DNS answer too large for UDP comes again over TCP */
+		p->dns_tcp = 1;
 	}
 }
 
@@ -261,9 +296,10 @@ static void plan_build(struct sbx_plan *p, const struct conf *c,
 	plan_add(p, c->proc_root, R_TREE, "proc_root");
 	memcpy(dirs, c->runtime_state_dirs, sizeof dirs);
 	for (d = strtok_r(dirs, " \t,", &save); d; d = strtok_r(NULL, " \t,", &save)) {
-		plan_add(p, d, R_TREE, "runtime_state_dirs");
-		if (p->n)
-			p->r[p->n - 1].parent_ok = 1;
+		struct sbx_rule *r = plan_add(p, d, R_TREE, "runtime_state_dirs");
+
+		if (r)
+			r->parent_ok = 1;
 	}
 	plan_add_dir(p, conf_path, R_FILE, "config (re-read on SIGHUP)");
 	if (c->output == OUTPUT_FILE)
@@ -271,6 +307,8 @@ static void plan_build(struct sbx_plan *p, const struct conf *c,
 	plan_add_dir(p, c->log_file, W_APPEND, "log_file");
 	plan_add_dir(p, c->metrics_file, W_RENAME, "metrics_file (temporary file renamed)");
 	plan_kubelet(p, c);
+	/* glibc reads it at the first local time (syslog timestamps) */
+	plan_add_quiet(p, "/etc/localtime", R_FILE, "local time zone");
 #ifdef SBX_SANITIZER
 	plan_add(p, "/proc", R_TREE, "sanitizer: LeakSanitizer reads /proc/self");
 	plan_add(p, "/usr/lib", R_TREE, "sanitizer: symbolizing");
@@ -348,6 +386,8 @@ static int add_path(int rfd, const struct sbx_rule *r, uint64_t handled,
 	if (fd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			return -errno;
+		if (r->quiet)
+			return 0;
 		snprintf(note, note_size, "; %s %s is not there: not allowed "
 			 "until a restart", r->what, r->want);
 		return 0;
@@ -437,13 +477,17 @@ int sandbox_apply(const struct conf *c, const char *conf_path, char *msg,
 		added += (unsigned)e;
 		msg_cat(msg, msg_size, note);
 	}
-	if (attr.handled_access_net && plan.port) {
+	for (int k = 0; attr.handled_access_net && k < 2; k++) {
+		int port = k == 0 ? plan.port : plan.dns_tcp ? 53 : 0;
+
+		if (!port)
+			continue;
 		np.allowed_access = LANDLOCK_ACCESS_NET_CONNECT_TCP;
-		np.port = (uint64_t)plan.port;
+		np.port = (uint64_t)port;
 		if (syscall(__NR_landlock_add_rule, rfd, SBX_RULE_NET_PORT, &np, 0) < 0) {
 			e = errno;
 			snprintf(msg, msg_size, "Landlock rule for TCP port %d: %s",
-				 plan.port, strerror(e));
+				 port, strerror(e));
 			return -e;
 		}
 	}
@@ -454,9 +498,10 @@ int sandbox_apply(const struct conf *c, const char *conf_path, char *msg,
 	}
 	running = plan;
 	running_abi = abi;
-	snprintf(note, sizeof note, "; %u paths allowed, TCP connect: %s%d",
+	snprintf(note, sizeof note, "; %u paths allowed, TCP connect: %s%d%s",
 		 added, attr.handled_access_net ? "port " : "not restricted by ABI ",
-		 attr.handled_access_net ? plan.port : abi);
+		 attr.handled_access_net ? plan.port : abi,
+		 attr.handled_access_net && plan.dns_tcp ? " and 53 (DNS)" : "");
 	msg_cat(msg, msg_size, note);
 	return 1;
 }
@@ -484,12 +529,13 @@ int sandbox_covers(const struct conf *c, const char *conf_path, char *msg,
 	plan_build(&want, c, conf_path);
 	for (unsigned i = 0; i < want.n; i++) {
 		const struct sbx_rule *w = &want.r[i];
-		int ok = 0;
+		uint64_t has = 0;
 
-		for (unsigned j = 0; j < running.n && !ok; j++)
-			ok = beneath(w->want, running.r[j].want) &&
-			     !(w->access & ~running.r[j].access);
-		if (ok)
+		/* Landlock grants the union of the rules above a path */
+		for (unsigned j = 0; j < running.n; j++)
+			if (beneath(w->want, running.r[j].want))
+				has |= running.r[j].access;
+		if (!(w->access & ~has))
 			continue;
 		snprintf(item, sizeof item, "%s%s %s %s", missing++ ? "; " : "",
 			 w->access & W_APPEND ? "writes to" : "reads of",
@@ -497,9 +543,12 @@ int sandbox_covers(const struct conf *c, const char *conf_path, char *msg,
 		msg_cat(msg, msg_size, item);
 	}
 	if (running_abi >= 4 && want.port && want.port != running.port) {
+		char now[32] = "no TCP port";
+
+		if (running.port)
+			snprintf(now, sizeof now, "only port %d", running.port);
 		snprintf(item, sizeof item, "%sTCP connections to port %d (the "
-			 "sandbox allows %d only)", missing++ ? "; " : "",
-			 want.port, running.port);
+			 "sandbox allows %s)", missing++ ? "; " : "", want.port, now);
 		msg_cat(msg, msg_size, item);
 	}
 	return missing ? -EPERM : 0;
