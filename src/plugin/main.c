@@ -4,8 +4,8 @@
  * Set-up for a program auditd starts with an empty environment, its own
  * signal mask and stray fds: options, config, signals through a signalfd,
  * the plugin (plugin.c), the process connector, then every capability
- * dropped (privs.c) and the Landlock sandbox set (sandbox.c) before the
- * kubelet thread and the loop run.
+ * dropped (privs.c), the Landlock sandbox (sandbox.c) and the seccomp
+ * filter (sysfilter.c) set before the kubelet thread and the loop run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +24,7 @@
 #include "plugin/plugin.h"
 #include "plugin/privs.h"
 #include "plugin/sandbox.h"
+#include "plugin/sysfilter.h"
 #include "resolve/procconn.h"
 
 #include "common/version.h"
@@ -59,6 +60,8 @@ const char *__ubsan_default_options(void)
  *   read:PATH     open PATH for reading
  *   create:PATH   create PATH.main or PATH.thread (O_CREAT | O_EXCL)
  *   connect:PORT  a TCP connection to 127.0.0.1:PORT
+ *   exec:PATH     on the main thread only: exec PATH -c 'exit 42' (the
+ *                 plugin is gone either way: status 42, or killed)
  */
 static char hook_try[PATH_MAX + 16];
 static pthread_t hook_main;
@@ -114,6 +117,12 @@ static void hook_run(void)
 
 	if (!hook_try[0])
 		return;
+	if (strncmp(hook_try, "exec:", 5) == 0) {
+		log_warnx("test-hook: %s: trying", hook_try);
+		execl(hook_try + 5, hook_try + 5, "-c", "exit 42", (char *)NULL);
+		log_warnx("test-hook: %s: main=%s", hook_try, strerrorname_np(errno));
+		return;
+	}
 	hook_main = pthread_self();
 	hook_attempt(&on_main);
 	if (pthread_create(&th, NULL, hook_attempt, &on_thread) == 0)
@@ -257,6 +266,15 @@ int main(int argc, char **argv)
 		log_warnx("sandbox: %s", err);
 	else
 		log_info("sandbox: %s", err);
+	if (pl.conf.sandbox) {
+		e = sysfilter_apply(err, sizeof err);
+		if (e < 0)
+			fatalx("sandbox: %s", err);
+		if (e == 0)
+			log_warnx("sandbox: %s", err);
+		else
+			log_info("sandbox: %s", err);
+	}
 	/* threads after the drop: capabilities are per thread */
 	plugin_kubelet(&pl);
 	log_info("started: input=%s output=%s format=%s node=%s proc_root=%s",

@@ -7,7 +7,8 @@
 # does not name (a stand-in for /etc/cron.d), and a TCP connection to a
 # real listener on 127.0.0.1 that is not the kubelet.  Each fails with
 # EACCES with sandbox = yes and succeeds with sandbox = no (so each check
-# can fail).  Meanwhile, sandboxed: the pod list comes over HTTPS from a
+# can fail).  An exec of /bin/sh kills the plugin (seccomp, sysfilter.c),
+# and runs without the sandbox.  Meanwhile, sandboxed: the pod list comes over HTTPS from a
 # real server (nginx), records are named, the metrics file is rewritten,
 # SIGHUP reopens a rotated output and reloads; a reload that needs a path
 # or a kubelet port outside the sandbox is refused, said in the log, and
@@ -98,6 +99,24 @@ for a in "shadow|read:/etc/shadow" "crond|create:$W/crond/job" "port|connect:$LP
 done
 [[ $landlock == yes ]] || { t_done; exit; }
 
+# exec: the seccomp filter kills the process (status 128 + SIGSYS = 159);
+# without the sandbox the exec'd /bin/sh runs (exit 42)
+exec_status() {
+	local d=$W/$1
+	conf "$1" "sandbox = $2"
+	P2P_TEST_SANDBOX_TRY=exec:/bin/sh plugin_fifo_start "$HBIN" "$d/cfg/p.conf" "$d/stdout"
+	plugin_wait_log "$d/log/plugin.log" "test-hook: exec:/bin/sh: trying" 5000
+	plugin_finish >/dev/null 2>&1
+	echo $?
+}
+st=$(exec_status exec-on yes)
+[[ $st == 159 ]] && grep -q "sandbox: seccomp: exec" "$W/exec-on/log/plugin.log" &&
+	t_ok "sandbox = yes: exec of /bin/sh kills the plugin (SIGSYS, status 159)" ||
+	t_fail "sandbox = yes: exec of /bin/sh kills the plugin" "status $st; $(grep -E 'sandbox|test-hook' "$W/exec-on/log/plugin.log" | tail -3)"
+st=$(exec_status exec-off no)
+[[ $st == 42 ]] && t_ok "sandbox = no: exec of /bin/sh runs it (status 42: the check above can fail)" ||
+	t_fail "sandbox = no: exec of /bin/sh runs it" "status $st"
+
 # what the sandbox allows still works: the kubelet's CA is read, its port
 # connected to
 for a in "ca|read:$KUBELET_DIR/ca.crt" "kport|connect:$KUBELET_PORT"; do
@@ -155,6 +174,10 @@ tail -n +"$((half + 1))" "$d/records" >&3
 plugin_finish || t_fail "sandboxed run: exit" "status $?"
 [[ ! -e $W/elsewhere/out.log ]] && t_ok "nothing was written outside the sandbox" ||
 	t_fail "nothing was written outside the sandbox" "$W/elsewhere/out.log exists"
+# the SIGHUP made a new out.log, and the later records went there
+[[ -s $d/out/out.log ]] && ! grep -q -F -f <(tail -n 1 "$d/records" | cut -d' ' -f1-3) "$d/out/out.log.1" &&
+	t_ok "sandboxed: SIGHUP after a rotation makes a new output file, which takes the later records" ||
+	t_fail "sandboxed: SIGHUP reopens a rotated output" "$(ls -la "$d/out")"
 cat "$d/out/out.log.1" "$d/out/out.log" >"$d/out.all" 2>/dev/null
 t_checker "sandboxed run: " python3 "$T/kubecheck.py" verify "$d/records" "$d/out.all" "$d/expect"
 t_done
