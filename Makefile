@@ -59,6 +59,17 @@ $(B)/libpid2pod.a: $(LIB_OBJS)
 $(PLUGIN): $(B)/obj/plugin/main.o $(B)/libpid2pod.a
 	$(CC) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# The plugin with its test-only hooks (main.c under -DP2P_TEST_HOOKS): for
+# tests (test_sandbox), never installed; $(PLUGIN) is never built with it.
+HOOKS_PLUGIN := $(B)/hooks/audisp-pid2pod
+$(B)/obj-hooks/plugin/main.o: src/plugin/main.c
+	@mkdir -p $(@D)
+	$(CC) $(P2P_CFLAGS) -DP2P_TEST_HOOKS $(CFLAGS) -c -o $@ $<
+
+$(HOOKS_PLUGIN): $(B)/obj-hooks/plugin/main.o $(B)/libpid2pod.a
+	@mkdir -p $(@D)
+	$(CC) $(P2P_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 # The pid2pod command: its own files in cli/, the plugin's library.
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
@@ -141,9 +152,9 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS_PKGS)
 
-unit: $(UNIT_BINS) $(TOOL_BINS) $(BENCH_BINS)
+unit: $(UNIT_BINS) $(TOOL_BINS) $(BENCH_BINS) $(HOOKS_PLUGIN)
 
-check: $(PLUGIN) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY)
+check: $(PLUGIN) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY) $(HOOKS_PLUGIN)
 	@B=$(B) bash tests/run.sh
 
 demo: $(PLUGIN)
@@ -237,4 +248,5 @@ image:
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(B)/obj/plugin/main.d $(CLI_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(B)/obj/plugin/main.d $(B)/obj-hooks/plugin/main.d \
+	$(CLI_OBJS:.o=.d)

@@ -84,6 +84,8 @@ const struct conf_key conf_keys[] = {
 	  .doc = "while auditd's records come in small reads, wait this many milliseconds before the next read, so one wakeup takes many (each record waits at most this long; 0: read at once)" },
 	{ KEY(proc_connector, CONF_T_BOOL), .def = "yes", .vals = bool_vals,
 	  .doc = "follow fork/exec/exit through the kernel's process connector, so short-lived processes resolve (needs root)" },
+	{ KEY(sandbox, CONF_T_BOOL), .def = "yes", .vals = bool_vals,
+	  .doc = "after start-up, confine the plugin with Landlock to the paths and the kubelet port this file names, and kill it on exec or ptrace (seccomp); set at start, see pid2pod.conf(5)" },
 	{ KEY(runtime_state_dirs, CONF_T_STRING),
 	  .def = "/run/containerd/io.containerd.runtime.v2.task /run/k3s/containerd/io.containerd.runtime.v2.task /run/containers/storage/overlay-containers /var/lib/docker/containers",
 	  .doc = "container runtimes' state directories (containerd, k3s, CRI-O, Docker), space-separated; empty: not used" },

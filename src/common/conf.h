@@ -44,6 +44,7 @@ struct conf {
 	int overflow_action;  /* enum conf_overflow */
 	unsigned long long batch_ms; /* rest between small reads of stdin */
 	int proc_connector;   /* 1: subscribe to the process connector */
+	int sandbox;          /* 1: Landlock after start-up (plugin/sandbox.c) */
 	char runtime_state_dirs[CONF_LINE_MAX / 4]; /* space-separated */
 	char containerd_namespace[CONF_NAME_MAX];
 	char metrics_file[PATH_MAX];

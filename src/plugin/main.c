@@ -5,11 +5,13 @@
  * Set-up for a program auditd starts with an empty environment, its own
  * signal mask and stray fds: options, config, signals through a signalfd,
  * the plugin (plugin.c), the process connector, then every capability
- * dropped (privs.c) before the loop runs.
+ * dropped (privs.c), the Landlock sandbox (sandbox.c) and the seccomp
+ * filter (sysfilter.c) set before the kubelet thread and the loop run.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,8 @@
 #include "plugin/pipeline.h"
 #include "plugin/plugin.h"
 #include "plugin/privs.h"
+#include "plugin/sandbox.h"
+#include "plugin/sysfilter.h"
 #include "resolve/procconn.h"
 
 #include "common/version.h"
@@ -41,6 +45,95 @@ const char *__ubsan_default_options(void)
 {
 	return "log_path=" P2P_SANITIZER_LOG ":halt_on_error=1:print_stacktrace=1";
 }
+#endif
+
+#ifdef P2P_TEST_HOOKS
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+/*
+ * Test builds only ($(B)/hooks/audisp-pid2pod; the Makefile never builds
+ * the shipped binary with P2P_TEST_HOOKS, and test_sandbox checks its
+ * strings): P2P_TEST_SANDBOX_TRY, read before the environment is cleared,
+ * makes the started plugin try one thing, on its main thread and on a
+ * thread it starts then, and log what happened to each:
+ * "test-hook: TRY: main=EACCES thread=EACCES" (or "ok").  TRY is
+ *   read:PATH     open PATH for reading
+ *   create:PATH   create PATH.main or PATH.thread (O_CREAT | O_EXCL)
+ *   connect:PORT  a TCP connection to 127.0.0.1:PORT
+ *   exec:PATH     on the main thread only: exec PATH -c 'exit 42' (the
+ *                 plugin is gone either way: status 42, or killed)
+ */
+static char hook_try[PATH_MAX + 16];
+static pthread_t hook_main;
+
+static void hook_take(void)
+{
+	const char *v = getenv("P2P_TEST_SANDBOX_TRY");
+
+	if (v)
+		snprintf(hook_try, sizeof hook_try, "%s", v);
+}
+
+/* One attempt: "ok" or the errno's name. */
+static void *hook_attempt(void *ret)
+{
+	const char **res = ret;
+	char path[sizeof hook_try + 8];
+	int fd = -1, e = 0;
+
+	if (strncmp(hook_try, "read:", 5) == 0) {
+		fd = open(hook_try + 5, O_RDONLY | O_CLOEXEC);
+	} else if (strncmp(hook_try, "create:", 7) == 0) {
+		/* PATH.main, PATH.thread: one file per attempt */
+		snprintf(path, sizeof path, "%s.%s", hook_try + 7,
+			 pthread_equal(pthread_self(), hook_main) ? "main" : "thread");
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	} else if (strncmp(hook_try, "connect:", 8) == 0) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+			.sin_port = htons((uint16_t)atoi(hook_try + 8)),
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+			e = errno;
+			close(fd);
+			fd = -1;
+			errno = e;
+		}
+	} else {
+		errno = EINVAL;
+	}
+	e = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	*res = e ? strerrorname_np(e) : "ok";
+	return NULL;
+}
+
+static void hook_run(void)
+{
+	const char *on_main = "?", *on_thread = "?";
+	pthread_t th;
+
+	if (!hook_try[0])
+		return;
+	if (strncmp(hook_try, "exec:", 5) == 0) {
+		log_warnx("test-hook: %s: trying", hook_try);
+		execl(hook_try + 5, hook_try + 5, "-c", "exit 42", (char *)NULL);
+		log_warnx("test-hook: %s: main=%s", hook_try, strerrorname_np(errno));
+		return;
+	}
+	hook_main = pthread_self();
+	hook_attempt(&on_main);
+	if (pthread_create(&th, NULL, hook_attempt, &on_thread) == 0)
+		pthread_join(th, NULL);
+	log_warnx("test-hook: %s: main=%s thread=%s", hook_try, on_main,
+		  on_thread);
+}
+#else
+static void hook_take(void) {}
+static void hook_run(void) {}
 #endif
 
 static void usage(FILE *f)
@@ -122,6 +215,7 @@ int main(int argc, char **argv)
 	/* nothing in the environment decides anything: libcurl would take
 	 * https_proxy, SSLKEYLOGFILE (the TLS keys, in a file) and others
 	 * from it.  auditd starts plugins with an empty one anyway. */
+	hook_take();
 	if (clearenv() != 0)
 		return 1;
 	log_init("audisp-pid2pod", debug || check_only, debug);
@@ -164,6 +258,24 @@ int main(int argc, char **argv)
 	e = privs_drop();
 	if (e < 0)
 		fatalx("cannot drop privileges: %s", strerror(-e));
+	/* Landlock binds this thread and those it starts later: before the
+	 * kubelet's (sandbox_apply refuses when another thread runs) */
+	e = sandbox_apply(&pl.conf, pl.conf_path, err, sizeof err);
+	if (e < 0)
+		fatalx("sandbox: %s", err);
+	if (e == 0 && pl.conf.sandbox)
+		log_warnx("sandbox: %s", err);
+	else
+		log_info("sandbox: %s", err);
+	if (pl.conf.sandbox) {
+		e = sysfilter_apply(err, sizeof err);
+		if (e < 0)
+			fatalx("sandbox: %s", err);
+		if (e == 0)
+			log_warnx("sandbox: %s", err);
+		else
+			log_info("sandbox: %s", err);
+	}
 	/* threads after the drop: capabilities are per thread */
 	plugin_kubelet(&pl);
 	log_info("started: input=%s output=%s format=%s node=%s proc_root=%s",
@@ -171,6 +283,7 @@ int main(int argc, char **argv)
 		 conf_enum_name("output", pl.conf.output),
 		 conf_enum_name("output_format", pl.conf.output_format),
 		 pl.node, pl.conf.proc_root);
+	hook_run();
 	plugin_run(&pl);
 	plugin_report(&pl);
 	plugin_write_metrics(&pl, now_ms());

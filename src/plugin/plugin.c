@@ -3,7 +3,8 @@
  * plugin.c - the plugin's loop: read stdin into lines, run them through the
  * pipeline into the output queue, write the queue to the sink without
  * blocking, handle the process connector's events first (plugin_conn.c),
- * and the signals (SIGHUP reload, SIGTERM drain, SIGUSR1 report).  With
+ * and the signals (SIGHUP reload, within what the sandbox allows; SIGTERM
+ * drain, SIGUSR1 report).  With
  * overflow_action = block a full queue stops reading stdin, so auditd's
  * own queue and policy decide.
  */
@@ -21,6 +22,7 @@
 #include "output/sink.h"
 #include "plugin/pipeline.h"
 #include "plugin/plugin.h"
+#include "plugin/sandbox.h"
 #include "podmeta/kubelet.h"
 #include "resolve/procconn.h"
 #include "resolve/resolve.h"
@@ -160,6 +162,19 @@ static void plugin_reload(struct plugin *pl)
 			  "has problems:\n%s", pl->conf_path, err);
 		return;
 	}
+	/* the sandbox was set at start for good: a config that needs more
+	 * (new paths, another kubelet port) waits for a restart */
+	if (sandbox_covers(&nc, pl->conf_path, err, sizeof err) < 0) {
+		pl->reload_failures++;
+		log_warnx("SIGHUP: keeping the running configuration; the "
+			  "sandbox set at start does not allow what %s needs: "
+			  "%s; restart audisp-pid2pod to apply it",
+			  pl->conf_path, err);
+		return;
+	}
+	if (nc.sandbox != pl->conf.sandbox)
+		log_warnx("SIGHUP: sandbox = %s takes effect at the next start",
+			  nc.sandbox ? "yes" : "no");
 	pl->reloads++;
 	log_set_syslog_socket(nc.syslog_socket);
 	if (log_set_file(nc.log_file[0] ? nc.log_file : NULL) < 0)
