@@ -103,7 +103,8 @@ def build(work, tests):
     targets = ["build/mut/tests/%s" % t for t in tests
                if os.path.exists(os.path.join(work, "tests/unit/%s.c" % t))]
     if any(test_cmd(work, t)[0] == "integration" for t in tests):
-        targets += ["all", "build/mut/tools/p2p_auparse"]
+        targets += ["all", "build/mut/tools/p2p_auparse",
+                    "build/mut/hooks/audisp-pid2pod"]
     return sh("make -s -j2 B=build/mut %s" % " ".join(targets), work)
 
 
