@@ -45,6 +45,10 @@ struct slot {
 	uint8_t read_dur;     /* FROM_READ: ms the read took (READ_DUR_LONG: more) */
 	int32_t nspid;
 	int32_t ppid;         /* FROM_PARENT: whose answer it is */
+	int32_t exec_root;    /* the exec session (ident.h): set at a fork
+				 (the parent's) or a runtime child's exec
+				 (resolver_set_exec_root), kept by the
+				 process's reads, reset with its pid */
 	uint32_t seq;         /* resolver's event count at the read or fork */
 	uint64_t start_time;
 	int64_t checked_ms;   /* when the answer was last confirmed */
@@ -146,6 +150,7 @@ static void unpack(const struct slot *s, struct ident *id)
 	id->runtime = s->runtime;
 	id->reason = s->reason;
 	id->nspid = s->nspid;
+	id->exec_root = s->exec_root;
 	if (s->has_cid)
 		tohex(id->container_id, s->cid, CID_BYTES);
 	if (s->uid_form == UID_HEX32) {
@@ -375,10 +380,14 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	struct ident id;
 	uint64_t start = 0;
 	int64_t t0 = read_clock(r, now);
-	int e;
+	int e, fresh = 0;
 
-	if (s->pid != pid)
+	if (s->pid != pid) {
 		s->born_wall_ms = s->exit_wall_ms = 0; /* another's slot */
+		/* no fork of it seen (or its slot lost): whether a
+		 * container's process is in a session is not known */
+		fresh = 1;
+	}
 	r->st.proc_reads++;
 	/* a healthy connector reports every fork, so no reuse goes unseen:
 	 * the start time (two stat reads, half the syscalls) is then not
@@ -391,6 +400,10 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 		unpack(s, out);
 		return s;
 	}
+	if (fresh)
+		s->exec_root = r->connector && is_pod(&id) ?
+			IDENT_EXEC_UNKNOWN : IDENT_EXEC_UNTOLD;
+	id.exec_root = s->exec_root;
 	*out = id;
 	if (e >= 0) {
 		store_read(r, s, pid, &id, start, e, now, t0);
@@ -682,6 +695,10 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	s->pid = pack(s, &pid_of_parent) == 0 ? child : 0;
 	s->origin = FROM_PARENT;
 	s->ppid = parent;
+	/* membership follows the forks: a host parent (not a runtime)
+	 * starts nothing in a container */
+	s->exec_root = pid_of_parent.state == IDENT_CONTAINER ?
+		pid_of_parent.exec_root : IDENT_EXEC_UNTOLD;
 	s->seq = ++r->seq;
 	s->checked_ms = now;
 	r->st.inherited++;
@@ -761,6 +778,20 @@ void resolver_connector(struct resolver *r, int active)
 void resolver_events_lost(struct resolver *r, int64_t now)
 {
 	r->lossy_until = now + RESOLVE_LOSSY_MS;
+}
+
+int resolver_set_exec_root(struct resolver *r, int32_t pid, int32_t root)
+{
+	struct slot *s = pid > 0 ? find(r, pid) : NULL;
+
+	if (!s || s->exited)
+		return -ENOENT;
+	s->exec_root = root;
+	if (root > 0)
+		r->st.sessions_started++;
+	else if (root == IDENT_EXEC_UNKNOWN)
+		r->st.sessions_unsure++;
+	return 0;
 }
 
 int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret)
