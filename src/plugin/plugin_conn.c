@@ -120,8 +120,16 @@ static void log_session(struct plugin *pl, int32_t root, unsigned long sup)
 static void exec_session(struct plugin *pl, int32_t pid)
 {
 	struct resolver *r = pipeline_resolver(pl->pipe);
-	int o = cgprocs_others(pl->conf.proc_root, CGPROCS_MOUNTINFO, pid);
 	unsigned long sup = 0;
+	struct ident id;
+	int o;
+
+	/* pid 1 of a pid namespace of its own is the init, whatever else
+	 * its cgroup holds (a runtime's helper a moment longer) */
+	if (resolver_peek(r, pid, &id) && id.nspid == 1)
+		o = 0;
+	else
+		o = cgprocs_others(pl->conf.proc_root, CGPROCS_MOUNTINFO, pid);
 
 	if (resolver_set_exec_root(r, pid, o > 0 ? pid : o == 0 ?
 				   IDENT_EXEC_NONE : IDENT_EXEC_UNKNOWN) < 0)

@@ -371,6 +371,19 @@ static int keep_gone(struct resolver *r, struct slot *s, int64_t now)
 	return is_pod(&id);
 }
 
+/*
+ * The exec session of a process read without its fork seen: none told
+ * without the connector or outside a container; the container's init
+ * when it is pid 1 of a pid namespace of its own (an exec'd process
+ * never is: the init lives while the container does); else not known.
+ */
+static int32_t fresh_exec_root(const struct resolver *r, const struct ident *id)
+{
+	if (!r->connector || !is_pod(id))
+		return IDENT_EXEC_UNTOLD;
+	return id->nspid == 1 ? IDENT_EXEC_NONE : IDENT_EXEC_UNKNOWN;
+}
+
 /* Read pid now into its slot (and *out); a process gone or dead keeps a
  * proven pod answer (keep_gone), never anything else. */
 static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
@@ -401,8 +414,7 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 		return s;
 	}
 	if (fresh)
-		s->exec_root = r->connector && is_pod(&id) ?
-			IDENT_EXEC_UNKNOWN : IDENT_EXEC_UNTOLD;
+		s->exec_root = fresh_exec_root(r, &id);
 	id.exec_root = s->exec_root;
 	*out = id;
 	if (e >= 0) {
