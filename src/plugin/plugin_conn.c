@@ -122,19 +122,16 @@ static void exec_session(struct plugin *pl, int32_t pid)
 	struct resolver *r = pipeline_resolver(pl->pipe);
 	unsigned long sup = 0;
 	struct ident id;
-	int o;
+	int32_t root;
 
-	/* pid 1 of a pid namespace of its own is the init, whatever else
-	 * its cgroup holds (a runtime's helper a moment longer) */
-	if (resolver_peek(r, pid, &id) && id.nspid == 1)
-		o = 0;
-	else
-		o = cgprocs_others(pl->conf.proc_root, CGPROCS_MOUNTINFO, pid);
-
-	if (resolver_set_exec_root(r, pid, o > 0 ? pid : o == 0 ?
-				   IDENT_EXEC_NONE : IDENT_EXEC_UNKNOWN) < 0)
+	if (!resolver_peek(r, pid, &id))
+		return; /* gone, or given out uncached */
+	root = cgprocs_exec_root(pid, id.nspid, id.nspid == 1 ? 0 :
+				 cgprocs_others(pl->conf.proc_root,
+						CGPROCS_MOUNTINFO, pid));
+	if (resolver_set_exec_root(r, pid, root) < 0)
 		return;
-	if (o > 0 && log_ratelimited(&pl->session_rate, now_ms(), &sup))
+	if (root > 0 && log_ratelimited(&pl->session_rate, now_ms(), &sup))
 		log_session(pl, pid, sup);
 }
 

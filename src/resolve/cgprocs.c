@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ident.h"
 #include "resolve/cgprocs.h"
 #include "resolve/procfs.h"
 
@@ -167,4 +168,13 @@ int cgprocs_others(const char *proc_root, const char *mountinfo, int32_t pid)
 	if (!any_v1 && v2 && find_mount(mountinfo, NULL, mnt, sizeof mnt) == 0)
 		return others_in(mnt, v2, pid);
 	return e;
+}
+
+int32_t cgprocs_exec_root(int32_t pid, int32_t nspid, int others)
+{
+	/* pid 1 is the init whatever else its cgroup holds (a runtime's
+	 * helper a moment longer) */
+	if (nspid == 1 || others == 0)
+		return IDENT_EXEC_NONE;
+	return others > 0 ? pid : IDENT_EXEC_UNKNOWN;
 }

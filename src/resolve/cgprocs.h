@@ -32,4 +32,13 @@
 int cgprocs_others(const char *proc_root, const char *mountinfo,
 		   int32_t pid);
 
+/*
+ * cgprocs_exec_root - the session of pid, a runtime's child seen entering
+ * a container at its exec, with nspid its innermost pid and others
+ * cgprocs_others' answer: IDENT_EXEC_NONE for the container's init (pid 1
+ * of a pid namespace of its own, or alone in its cgroup), pid for the
+ * root of a session (another process there), else IDENT_EXEC_UNKNOWN.
+ */
+int32_t cgprocs_exec_root(int32_t pid, int32_t nspid, int others);
+
 #endif
