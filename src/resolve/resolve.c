@@ -372,16 +372,31 @@ static int keep_gone(struct resolver *r, struct slot *s, int64_t now)
 }
 
 /*
- * The exec session of a process read without its fork seen: none told
- * without the connector or outside a container; the container's init
- * when it is pid 1 of a pid namespace of its own (an exec'd process
- * never is: the init lives while the container does); else not known.
+ * The exec session of pid, read without its fork seen (it started before
+ * the plugin, or its fork is not read yet): none told without the
+ * connector or outside a container; the container's init when it is pid
+ * 1 of a pid namespace of its own (an exec'd process never is: the init
+ * lives while the container does); none told when its parent is a host
+ * process that is not a runtime (it forked it and it moved in: no
+ * runtime started it; not the host's pid 1, which adopts orphans); else
+ * not known.
  */
-static int32_t fresh_exec_root(const struct resolver *r, const struct ident *id)
+static int32_t fresh_exec_root(const struct resolver *r, int32_t pid,
+			       const struct ident *id)
 {
+	struct ident pi;
+	uint64_t start;
+	int32_t ppid;
+
 	if (!r->connector || !is_pod(id))
 		return IDENT_EXEC_UNTOLD;
-	return id->nspid == 1 ? IDENT_EXEC_NONE : IDENT_EXEC_UNKNOWN;
+	if (id->nspid == 1)
+		return IDENT_EXEC_NONE;
+	if (procfs_ppid(r->proc_root, pid, &ppid) == 0 && ppid > 1 &&
+	    procfs_ident(r->proc_root, ppid, &pi, &start, 0) >= 0 &&
+	    pi.state == IDENT_HOST && !procfs_runtime_kind(r->proc_root, ppid))
+		return IDENT_EXEC_UNTOLD;
+	return IDENT_EXEC_UNKNOWN;
 }
 
 /* Read pid now into its slot (and *out); a process gone or dead keeps a
@@ -414,7 +429,7 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 		return s;
 	}
 	if (fresh)
-		s->exec_root = fresh_exec_root(r, &id);
+		s->exec_root = fresh_exec_root(r, pid, &id);
 	id.exec_root = s->exec_root;
 	*out = id;
 	if (e >= 0) {

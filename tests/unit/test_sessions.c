@@ -188,6 +188,21 @@ static void resolver_cases(void)
 		resolver_on_exec(r, 4021, now + 10);
 		CHECK_INT(exec_of(r, 4021, now + 11), IDENT_EXEC_UNKNOWN);
 	}
+	CASE("sessions: read without its fork, a host shell its parent: nothing told") {
+		proc(4025, HOST, "bash", "4025");
+		proc(4026, POD_A, "sh", "4026");
+		put("proc/4026/status", "Name:\tsh\nPPid:\t4025\nNSpid:\t4026\n");
+		CHECK_INT(exec_of(r, 4026, now + 11), IDENT_EXEC_UNTOLD);
+	}
+	CASE("sessions: read without its fork, a runtime or the host's pid 1 its parent: unknown") {
+		put("proc/4027/status", "Name:\tsh\nPPid:\t4000\nNSpid:\t4027 3\n");
+		put("proc/4027/cgroup", POD_A);
+		CHECK_INT(exec_of(r, 4027, now + 11), IDENT_EXEC_UNKNOWN);
+		put("proc/4028/status", "Name:\tsh\nPPid:\t1\nNSpid:\t4028\n");
+		put("proc/4028/cgroup", POD_A);
+		proc(1, HOST, "systemd", "1");
+		CHECK_INT(exec_of(r, 4028, now + 11), IDENT_EXEC_UNKNOWN);
+	}
 	CASE("sessions: a container's pid 1 read without its fork seen: the init") {
 		proc(4030, POD_A, "sh", "4030 1");
 		CHECK_INT(exec_of(r, 4030, now + 12), IDENT_EXEC_NONE);
