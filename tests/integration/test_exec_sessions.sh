@@ -39,6 +39,29 @@ printf 'output = file\noutput_file = %s/plugin.out\nruntime_state_dirs = %s\nmet
 chmod 0640 "$W/p.conf"
 auditd_with_plugin "$W" "$BIN" "$W/p.conf" || { t_done; exit; }
 auditd_rule -a always,exit -F arch=b64 -S execve -k p2p_ex
+# pid2pod sessions, from /proc alone, while the older session runs: its
+# root (its parent the shim, in another pid namespace), not the init
+oldinit=$(ctr_pid old) || t_fail "the old init's pid" "none"
+CLI=$R/${B:-build}/pid2pod
+"$CLI" -c "$W/p.conf" --no-kubelet sessions shop/db-0 >"$W/sess.out" 2>"$W/sess.err"
+"$CLI" -c "$W/p.conf" --no-kubelet sessions --json shop/db-0 >"$W/sess.json" 2>>"$W/sess.err"
+cat "$W/sess.out" "$W/sess.json" "$W/sess.err" | sed 's/^/# /'
+sroot=$(awk '$1 == "shop" && $2 == "db-0" && $3 == "db" { print $4 }' "$W/sess.out")
+if [ -n "$sroot" ] && [ "$(wc -l <"$W/sess.out")" -eq 2 ] && [ "$sroot" != "$oldinit" ] &&
+	tr '\0' ' ' <"/proc/$sroot/cmdline" | grep -q "p2p-root-s0" &&
+	grep -q "p2p-root-s0\$" "$W/sess.out"; then
+	t_ok "pid2pod sessions: the one open session, root $sroot (its shell), not the init $oldinit"
+else
+	t_fail "pid2pod sessions" "$(cat "$W/sess.out" "$W/sess.err")"
+fi
+/usr/bin/python3 - "$W/sess.json" "$sroot" <<'PYEOF' && t_ok "pid2pod sessions --json: the root, its start, its processes, exec in its k8s" || t_fail "pid2pod sessions --json" "$(cat "$W/sess.json")"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+o = objs[0]
+sys.exit(0 if len(objs) == 1 and str(o["root"]) == sys.argv[2] and o["processes"] >= 1 and
+         o["started"].endswith("Z") and o["process"]["k8s"]["exec"] == o["root"] and
+         o["process"]["k8s"]["container"] == "db" else 1)
+PYEOF
 cid=$(ctr_run_pod one shop web-0 3f2504e0-4f89-41d3-9a0c-0305e82c3301 app cgroupfs \
 	/bin/sh -c 'while true; do /bin/true p2p-init; sleep 0.2; done') ||
 	{ t_fail "container one" "did not start"; t_done; exit; }
