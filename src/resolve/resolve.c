@@ -176,6 +176,10 @@ struct resolver {
 	int64_t ev_mono_ms;   /* the same, CLOCK_MONOTONIC (resolver_event_mono) */
 	int64_t (*clock)(void); /* read_ms's clock (resolver_set_clock) */
 	struct slot *ghosts;  /* RESOLVE_GHOSTS predecessors, by pid */
+	/* the session each fork gave its child, by pid (RESOLVE_GHOSTS):
+	 * for a child left without a slot (its parent gone before the
+	 * fork was handled), read later (fresh_exec_root) */
+	struct fork_exec { int32_t pid, exec_root; } *forks;
 	struct resolve_stats st;
 };
 
@@ -193,9 +197,11 @@ struct resolver *resolver_new(const char *proc_root)
 	strcpy(r->proc_root, proc_root);
 	r->slots = calloc((size_t)RESOLVE_CACHE_SETS * WAYS, sizeof *r->slots);
 	r->ghosts = calloc(RESOLVE_GHOSTS, sizeof *r->ghosts);
-	if (!r->slots || !r->ghosts) {
+	r->forks = calloc(RESOLVE_GHOSTS, sizeof *r->forks);
+	if (!r->slots || !r->ghosts || !r->forks) {
 		free(r->slots);
 		free(r->ghosts);
+		free(r->forks);
 		free(r);
 		return NULL;
 	}
@@ -208,6 +214,7 @@ void resolver_free(struct resolver *r)
 		return;
 	free(r->slots);
 	free(r->ghosts);
+	free(r->forks);
 	free(r);
 }
 
@@ -378,12 +385,15 @@ static int keep_gone(struct resolver *r, struct slot *s, int64_t now)
  * 1 of a pid namespace of its own (an exec'd process never is: the init
  * lives while the container does); none told when its parent is a host
  * process that is not a runtime (it forked it and it moved in: no
- * runtime started it; not the host's pid 1, which adopts orphans); else
- * not known.
+ * runtime started it; not the host's pid 1, which adopts orphans); what
+ * its fork gave it when that was handled (forks[]: its parent gone by
+ * then); else not known.
  */
 static int32_t fresh_exec_root(const struct resolver *r, int32_t pid,
 			       const struct ident *id)
 {
+	const struct fork_exec *fe =
+		&r->forks[(uint32_t)pid & (RESOLVE_GHOSTS - 1)];
 	struct ident pi;
 	uint64_t start;
 	int32_t ppid;
@@ -392,6 +402,8 @@ static int32_t fresh_exec_root(const struct resolver *r, int32_t pid,
 		return IDENT_EXEC_UNTOLD;
 	if (id->nspid == 1)
 		return IDENT_EXEC_NONE;
+	if (fe->pid == pid && fe->exec_root != IDENT_EXEC_UNKNOWN)
+		return fe->exec_root;
 	if (procfs_ppid(r->proc_root, pid, &ppid) == 0 && ppid > 1 &&
 	    procfs_ident(r->proc_root, ppid, &pi, &start, 0) >= 0 &&
 	    pi.state == IDENT_HOST && !procfs_runtime_kind(r->proc_root, ppid))
@@ -667,11 +679,25 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		      int64_t now, int parent_watched)
 {
 	struct ident pid_of_parent;
-	struct slot *s, *g;
+	struct slot *s, *g, *ps;
+	struct fork_exec *fe;
 	int hit;
 
 	if (child <= 0)
 		return;
+	/* the session the child is born in, from its parent as known before
+	 * this fork (a parent gone by now reads as nothing below): a
+	 * container's process passes its own on; a host process that is not
+	 * a runtime (nor watched: a runtime's child) starts none */
+	ps = parent > 0 ? find(r, parent) : NULL;
+	fe = &r->forks[(uint32_t)child & (RESOLVE_GHOSTS - 1)];
+	fe->pid = child;
+	fe->exec_root = IDENT_EXEC_UNKNOWN;
+	if (ps && !ps->exited && ps->state == IDENT_CONTAINER)
+		fe->exec_root = ps->exec_root;
+	else if (ps && !ps->exited && ps->state == IDENT_HOST &&
+		 !parent_watched && !(ps->rt_known && ps->rt_kind))
+		fe->exec_root = IDENT_EXEC_UNTOLD;
 	/* a new process: whatever was cached for this pid is a predecessor,
 	 * kept with the fork's time for its late records (owner_at) */
 	s = find(r, child);

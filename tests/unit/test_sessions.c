@@ -203,6 +203,31 @@ static void resolver_cases(void)
 		proc(1, HOST, "systemd", "1");
 		CHECK_INT(exec_of(r, 4028, now + 11), IDENT_EXEC_UNKNOWN);
 	}
+	CASE("sessions: a host shell gone before its fork was handled: its child untold") {
+		proc(4069, HOST, "bash", "4069");
+		resolver_on_exec(r, 4069, now + 11);   /* read: host */
+		/* a subshell: inherits host, never read, gone at once */
+		resolver_on_fork(r, 4069, 4070, now + 11, 0);
+		resolver_on_fork(r, 4070, 4071, now + 12, 0);
+		resolver_on_exit(r, 4070, now + 12);
+		proc(4071, POD_A, "sleep", "4071");    /* moved itself in */
+		put("proc/4071/status", "Name:\tsleep\nPPid:\t1\nNSpid:\t4071\n");
+		resolver_on_exec(r, 4071, now + 12);
+		CHECK_INT(exec_of(r, 4071, now + 13), IDENT_EXEC_UNTOLD);
+	}
+	CASE("sessions: a session's process gone before its fork was handled: its child keeps the root") {
+		resolver_on_fork(r, 4000, 4072, now + 14, 1);
+		proc(4072, POD_A, "sh", "4072 20");
+		resolver_on_exec(r, 4072, now + 14);
+		resolver_set_exec_root(r, 4072, cgprocs_exec_root(4072, 20, 1));
+		gone(4072);
+		resolver_on_fork(r, 4072, 4073, now + 15, 0);
+		resolver_on_exit(r, 4072, now + 15);
+		proc(4073, POD_A, "true", "4073 21");
+		put("proc/4073/status", "Name:\ttrue\nPPid:\t4001\nNSpid:\t4073 21\n");
+		resolver_on_exec(r, 4073, now + 15);
+		CHECK_INT(exec_of(r, 4073, now + 16), 4072);
+	}
 	CASE("sessions: a container's pid 1 read without its fork seen: the init") {
 		proc(4030, POD_A, "sh", "4030 1");
 		CHECK_INT(exec_of(r, 4030, now + 12), IDENT_EXEC_NONE);
