@@ -5,9 +5,9 @@
  * takes an empty way, else an exited one, else the one confirmed longest
  * ago.  Lookups are O(1) with no probing.  A slot keeps its answer packed
  * (the container id and pod UID as bytes, not hex: 48 bytes instead of
- * 102; 120 bytes a slot with the times that tell a reused pid apart), so
- * the RESOLVE_CACHE_SETS * 2 slots that hold a node's 100,000 pids take
- * 15.7 MB; an answer that does not pack (never seen: procfs
+ * 102; 128 bytes a slot with the times that tell a reused pid apart and
+ * the exec session), so the RESOLVE_CACHE_SETS * 2 slots that hold a
+ * node's 100,000 pids take 16.8 MB; an answer that does not pack (never seen: procfs
  * writes lowercase hex ids and UIDs) is given out but not cached.
  */
 #include <errno.h>
