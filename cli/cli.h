@@ -72,6 +72,7 @@ struct cproc {
 	int named;             /* nm is filled (strings owned) */
 	struct k8s_names nm;
 	char *cmd;             /* command line, or [comm]; NULL: unknown */
+	uint64_t pidns;        /* its pid namespace (ns/pid inode); 0: unknown */
 };
 
 struct cproc_list {
@@ -133,6 +134,20 @@ int cproc_pod_is(const struct cproc *p, const char *ns, const char *pod);
 void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
 		int *is_main);
 
+/*
+ * cproc_session - the exec session of l->v[idx[i]] as /proc alone tells
+ * it (idx: n processes of one pod; README: Exec sessions): its chain of
+ * parents inside its container leads to a top process (whose parent is
+ * outside).  The container's main process and, when main is not the init
+ * of a pid namespace (which adopts orphans), its descendants:
+ * IDENT_EXEC_NONE.  Another top whose parent is in another pid namespace
+ * (runc exec's setns): that top, a session's root.  Anything else
+ * (descendants of a namespace's init: maybe a session's orphans; tops in
+ * the host's namespace: maybe orphans taken by the shim): IDENT_EXEC_UNKNOWN.
+ */
+int32_t cproc_session(const char *proc_root, const struct cproc_list *l,
+		      const size_t *idx, size_t n, size_t i);
+
 /* out.c */
 struct table;
 struct table *table_new(unsigned ncols, const char *const *headers);
@@ -163,6 +178,7 @@ void out_json_proc(FILE *f, const struct cproc *p, int flags, int is_main);
 int cmd_lookup(struct cli *c, const struct cli_opts *o, int argc, char **argv);
 int cmd_ps(struct cli *c, const struct cli_opts *o, int argc, char **argv);
 int cmd_pids(struct cli *c, const struct cli_opts *o, int argc, char **argv);
+int cmd_sessions(struct cli *c, const struct cli_opts *o, int argc, char **argv);
 int cmd_hostpid(struct cli *c, const struct cli_opts *o, int argc, char **argv);
 
 /* util.c: "pid2pod: " + message on stderr */

@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"       pid2pod [OPTIONS] ps [-n NAMESPACE] [--pod NAME]\n"
 	"       pid2pod [OPTIONS] pids NAMESPACE/POD [--container NAME]\n"
 	"       pid2pod [OPTIONS] hostpid NAMESPACE/POD[/CONTAINER] PID\n"
+	"       pid2pod [OPTIONS] sessions [NAMESPACE/POD]\n"
 	"options:\n"
 	"  -c, --config FILE    config file (default " CONF_DEFAULT_PATH ")\n"
 	"  --proc-root DIR      where the host's /proc is\n"
@@ -68,6 +69,7 @@ static const struct subcmd subcmds[] = {
 	{ "ps", cmd_ps, 0, 0, 1, 0 },
 	{ "pids", cmd_pids, 1, 1, 0, 1 },
 	{ "hostpid", cmd_hostpid, 2, 2, 0, 0 },
+	{ "sessions", cmd_sessions, 0, 1, 0, 0 },
 };
 
 int main(int argc, char **argv)

@@ -5,12 +5,17 @@
  *     containers, each container's main process marked (the oldest whose
  *     parent is outside the container: what a tracer or nsenter wants);
  *   `hostpid NS/POD[/CONTAINER] PID`: the host pid of the process a
- *     container knows as PID (its innermost NSpid).
+ *     container knows as PID (its innermost NSpid);
+ *   `sessions [NS/POD]`: the exec sessions open in pods, as /proc alone
+ *     tells them (cproc_session): each root with its start, command and
+ *     processes; what cannot be told is counted on stderr.
  * Pods are found by their names, so they need the runtime's state or the
  * pod list; without either the pod is "not found".
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "podmeta/kubelet.h"
@@ -222,6 +227,155 @@ int cmd_hostpid(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 	} else {
 		printf("%d\n", (int)l.v[idx[0]].pid);
 	}
+	free(idx);
+	cproc_list_free(&l);
+	return rc;
+}
+
+static const char *const sess_headers[] = {
+	"NAMESPACE", "POD", "CONTAINER", "ROOT", "STARTED", "PROCS", "COMMAND",
+};
+
+/* The boot time (btime in <root>/stat), seconds; 0: unknown. */
+static int64_t boot_time(const char *root)
+{
+	char path[4200], line[256];
+	FILE *f;
+	long long bt = 0;
+
+	snprintf(path, sizeof path, "%s/stat", root);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!bt && fgets(line, sizeof line, f))
+		if (sscanf(line, "btime %lld", &bt) != 1)
+			bt = 0;
+	fclose(f);
+	return bt;
+}
+
+/* p's start as UTC ISO 8601, or "-" */
+static const char *started(const struct cproc *p, int64_t btime, char *buf,
+			   size_t size)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	time_t t;
+	struct tm tm;
+
+	if (!btime || !p->start || hz <= 0)
+		return "-";
+	t = (time_t)(btime + (int64_t)(p->start / (uint64_t)hz));
+	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return "-";
+	return buf;
+}
+
+/* One session's JSON line: {"root":..,"started":..,"processes":..,
+ * "process":{the root as pids --json shows it, "exec" in its k8s}}. */
+static void session_json(struct cproc *p, const char *when, size_t k)
+{
+	char *obj = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&obj, &len);
+
+	if (!m) {
+		cli_err("out of memory");
+		return;
+	}
+	p->id.exec_root = p->pid;
+	out_json_proc(m, p, OUT_PPID | OUT_CMD, 0);
+	fclose(m);
+	while (len && obj[len - 1] == '\n')
+		len--;
+	if (len)
+		printf("{\"root\":%d,\"started\":%s%s%s,\"processes\":%zu,"
+		       "\"process\":%.*s}\n", (int)p->pid,
+		       *when == '-' ? "" : "\"", *when == '-' ? "null" : when,
+		       *when == '-' ? "" : "\"", k, (int)len, obj);
+	free(obj);
+}
+
+/* The sessions of the pod's processes idx (n of them), printed. */
+static void print_sessions(struct cli *c, struct cproc_list *l,
+			   const size_t *idx, size_t n, const int32_t *root,
+			   int json, struct table *t)
+{
+	int64_t bt = boot_time(c->conf.proc_root);
+
+	for (size_t i = 0; i < n; i++) {
+		struct cproc *p = &l->v[idx[i]];
+		char procs[24], when[32], ctr[CLI_SHORT_ID + 8], pid[16];
+		const char *w;
+		size_t k = 0;
+
+		if (root[i] != p->pid)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			k += root[j] == p->pid;
+		w = started(p, bt, when, sizeof when);
+		if (json) {
+			session_json(p, w, k);
+			continue;
+		}
+		snprintf(procs, sizeof procs, "%zu", k);
+		snprintf(pid, sizeof pid, "%d", (int)p->pid);
+		{
+			const char *cells[] = {
+				p->named && p->nm.namespace_ ? p->nm.namespace_ : "",
+				p->named && p->nm.pod ? p->nm.pod : p->id.pod_uid,
+				out_container(p, ctr, sizeof ctr), pid, w, procs,
+				p->cmd,
+			};
+
+			table_add(t, cells);
+		}
+	}
+}
+
+int cmd_sessions(struct cli *c, const struct cli_opts *o, int argc, char **argv)
+{
+	struct cproc_list l;
+	struct spec s;
+	size_t *idx = NULL, n = 0, unknown = 0;
+	int32_t *root = NULL;
+	struct table *t = NULL;
+	int rc = 0, e;
+
+	if (argc > 0 && parse_spec(argv[0], 0, &s) < 0)
+		return CLI_USAGE;
+	if ((e = cproc_scan(c, &l)) < 0) {
+		cli_err("%s: %s", c->conf.proc_root, strerror(-e));
+		return CLI_NOT_FOUND;
+	}
+	if (argc > 0) {
+		rc = select_pod(&l, &s, &idx, &n);
+	} else if ((idx = calloc(l.n ? l.n : 1, sizeof *idx))) {
+		for (n = 0; n < l.n; n++)
+			idx[n] = n;
+	} else {
+		rc = CLI_NOT_FOUND;
+	}
+	if (rc == 0 && !(root = calloc(n ? n : 1, sizeof *root)))
+		rc = CLI_NOT_FOUND;
+	if (rc == 0) {
+		qsort_r(idx, n, sizeof *idx, by_container, &l);
+		/* one pod at a time: its main processes are its own */
+		for (size_t i = 0; i < n; i++) {
+			root[i] = cproc_session(c->conf.proc_root, &l, idx, n, i);
+			unknown += root[i] == IDENT_EXEC_UNKNOWN;
+		}
+		t = o->json ? NULL : table_new(7, sess_headers);
+		print_sessions(c, &l, idx, n, root, o->json, t);
+		if (t) {
+			table_print(t, stdout);
+			table_free(t);
+		}
+		if (unknown)
+			cli_err("%zu processes not told: descendants of a "
+				"container's pid 1 (which adopts the orphans of "
+				"sessions), or in the host's pid namespace", unknown);
+	}
+	free(root);
 	free(idx);
 	cproc_list_free(&l);
 	return rc;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "common/util.h"
@@ -99,6 +100,22 @@ static void copy_names(struct k8s_names *dst, const struct k8s_names *src)
 	}
 }
 
+/* the inode of pid's ns/pid link ("pid:[4026531836]"); 0: unknown */
+static uint64_t pidns_of(const char *root, int32_t pid)
+{
+	char path[4200], link[64]; /* a proc_root up to PATH_MAX, and the rest */
+	ssize_t n;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%d/ns/pid", root,
+			     (int)pid) >= sizeof path)
+		return 0;
+	n = readlink(path, link, sizeof link - 1);
+	if (n <= 5 || memcmp(link, "pid:[", 5) != 0)
+		return 0;
+	link[n] = '\0';
+	return strtoull(link + 5, NULL, 10);
+}
+
 /* Everything besides the cgroup's verdict. */
 static void fill(struct cli *c, struct cproc *p)
 {
@@ -112,6 +129,7 @@ static void fill(struct cli *c, struct cproc *p)
 	if (procfs_nspid(root, p->pid, &ns) == 0)
 		p->nspid = ns > 0 ? ns : p->pid;
 	read_cmd(root, p, comm);
+	p->pidns = pidns_of(root, p->pid);
 	if (p->id.state != IDENT_CONTAINER && p->id.state != IDENT_POD_ONLY)
 		return;
 	nb = malloc(sizeof *nb); /* a few KiB: not on the stack */
@@ -296,4 +314,37 @@ void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
 				is_main[i] = 0;
 		}
 	}
+}
+
+#define SESSION_DEPTH_MAX 4096 /* parents walked, at most (no cycles) */
+
+int32_t cproc_session(const char *proc_root, const struct cproc_list *l,
+		      const size_t *idx, size_t n, size_t i)
+{
+	const struct cproc *p = &l->v[idx[i]], *top = p, *main = NULL;
+	const struct cproc *parent;
+	uint64_t ns;
+
+	for (int d = 0; d < SESSION_DEPTH_MAX; d++) {
+		parent = top->ppid > 0 ? cproc_find(l, top->ppid) : NULL;
+		if (!parent || !cproc_same_container(parent, top))
+			break;
+		top = parent;
+	}
+	if (top->ppid < 0)
+		return IDENT_EXEC_UNKNOWN;
+	for (size_t j = 0; j < n; j++) {
+		const struct cproc *q = &l->v[idx[j]];
+
+		if (cproc_same_container(q, p) && is_top(l, q) &&
+		    (!main || older(q, main)))
+			main = q;
+	}
+	if (top == main)
+		return p == main || main->nspid != 1 ? IDENT_EXEC_NONE :
+			IDENT_EXEC_UNKNOWN;
+	ns = pidns_of(proc_root, top->ppid);
+	if (top->pidns && ns && ns != top->pidns && top->nspid != 1)
+		return top->pid;
+	return IDENT_EXEC_UNKNOWN;
 }

@@ -15,7 +15,8 @@
  * byte less than it takes.
  *
  * Input: byte 0 subject state (low 3 bits) and label count (high 4 bits),
- * byte 1 object state, bytes 2-5 nspid; then NUL-separated strings:
+ * byte 1 object state (low 3 bits) and the subject's exec session (bits
+ * 3-4), bytes 2-5 nspid; then NUL-separated strings:
  * container_id, pod_uid, namespace, pod, container, image, owner, sa,
  * workload, workload_kind, and a key and a value per label; the rest is the record line.
  */
@@ -130,7 +131,8 @@ static void model(struct due *due, unsigned *n, const char *pfx,
 		static const char *const names[] = { "k8s_namespace",
 			"k8s_pod", "k8s_container", "k8s_pod_id",
 			"k8s_pid_inside", "k8s_image", "k8s_owner",
-			"k8s_workload", "k8s_workload_kind", "k8s_sa" };
+			"k8s_workload", "k8s_workload_kind", "k8s_sa",
+			"k8s_exec" };
 
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 			add_or(due, n, pfx, names[i], NULL, 1);
@@ -150,6 +152,19 @@ static void model(struct due *due, unsigned *n, const char *pfx,
 	add_or(due, n, pfx, "k8s_workload", nm->workload, seal);
 	add_or(due, n, pfx, "k8s_workload_kind", nm->workload_kind, seal);
 	add_or(due, n, pfx, "k8s_sa", nm->sa, seal);
+	/* the session: its root; "?" when it may be in one (or, sealed,
+	 * nothing told); sealed, the container's own tree says none */
+	if (id->exec_root > 0) {
+		static char root[16]; /* due[] keeps the pointer */
+
+		snprintf(root, sizeof root, "%d", (int)id->exec_root);
+		add(due, n, pfx, "k8s_exec", root);
+	} else if (id->exec_root == IDENT_EXEC_NONE) {
+		add(due, n, pfx, "k8s_exec", seal ? "none" : NULL);
+	} else {
+		add_or(due, n, pfx, "k8s_exec", NULL,
+		       seal || id->exec_root == IDENT_EXEC_UNKNOWN);
+	}
 	if (!seal) {
 		for (unsigned i = 0; i < nm->nlabels; i++) {
 			label_field(key, nm->label_keys[i]);
@@ -310,6 +325,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	line = copy + pos;
 	len = size - pos;
 	sid.state = (uint8_t)(data[0] & 7) % 5;
+	/* bits 3-4 of byte 1: the exec session (untold, unknown, none, a
+	 * root) */
+	switch ((data[1] >> 3) & 3) {
+	case 1: sid.exec_root = IDENT_EXEC_UNKNOWN; break;
+	case 2: sid.exec_root = IDENT_EXEC_NONE; break;
+	case 3: sid.exec_root = 4711; break;
+	default: break;
+	}
 	oid.state = (uint8_t)(data[1] & 7) % 5;
 	memcpy(&nspid, data + 2, sizeof nspid);
 	s.nspid = nspid;

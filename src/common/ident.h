@@ -47,7 +47,18 @@ struct ident {
 	char container_id[CONTAINER_ID_LEN + 1]; /* "" when unknown */
 	char pod_uid[POD_UID_MAX + 1];           /* "" when unknown */
 	int32_t nspid; /* pid in its own pid namespace (NSpid's last); 0: none */
+	int32_t exec_root; /* > 0: in the exec session started by that host
+			      pid (k8s_exec); or one of IDENT_EXEC_* */
 };
+
+/*
+ * exec_root without a session (README: Exec sessions).  0 is what a
+ * zeroed ident says: nothing told (no connector, a host process, a
+ * process moved into a container by something else than its runtime).
+ */
+#define IDENT_EXEC_UNTOLD 0
+#define IDENT_EXEC_UNKNOWN (-1) /* may be in a session: k8s_exec=? */
+#define IDENT_EXEC_NONE (-2)    /* the container's own tree (its init's) */
 
 #define K8S_LABELS_MAX 16 /* pod labels copied, at most */
 

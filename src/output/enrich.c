@@ -19,7 +19,7 @@
 const char *const enrich_field_names[] = {
 	"container_id", "k8s_namespace", "k8s_pod", "k8s_container",
 	"k8s_pod_id", "k8s_pid_inside", "k8s_image", "k8s_owner",
-	"k8s_workload", "k8s_workload_kind", "k8s_sa", NULL,
+	"k8s_workload", "k8s_workload_kind", "k8s_sa", "k8s_exec", NULL,
 };
 
 /*
@@ -138,6 +138,28 @@ static void put_labels(struct fieldbuf *fb, const char *pfx,
 }
 
 /*
+ * k8s_exec: the session's root, "?" when it may be in one; with seal, the
+ * container's own tree says "none" and nothing told "?" (a forged
+ * k8s_exec= comes after ours either way).
+ */
+static void put_exec(struct fieldbuf *fb, const char *pfx,
+		     const struct ident *id, int seal)
+{
+	char root[16];
+
+	if (id->state != IDENT_UNRESOLVED && id->exec_root > 0) {
+		snprintf(root, sizeof root, "%d", (int)id->exec_root);
+		put(fb, pfx, "k8s_exec", root, 0);
+	} else if (id->state != IDENT_UNRESOLVED &&
+		   id->exec_root == IDENT_EXEC_NONE) {
+		if (seal)
+			put(fb, pfx, "k8s_exec", "none", 0);
+	} else if (seal || id->exec_root == IDENT_EXEC_UNKNOWN) {
+		put(fb, pfx, "k8s_exec", "?", 1);
+	}
+}
+
+/*
  * The subject's fields.  seal: text a process chose follows them
  * (REC_SEALED), so every name is written, "?" for what is not known, and
  * a name that text forges comes after ours (auparse_find_field and
@@ -175,6 +197,7 @@ static void put_subject(struct fieldbuf *fb, const char *pfx,
 	put_or(fb, pfx, "k8s_workload_kind", nm ? nm->workload_kind : NULL,
 	       seal);
 	put_or(fb, pfx, "k8s_sa", nm ? nm->sa : NULL, seal);
+	put_exec(fb, pfx, id, seal);
 	put_labels(fb, pfx, s, seal);
 }
 

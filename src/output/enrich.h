@@ -4,7 +4,7 @@
  *
  * The fields, in their fixed order: container_id, k8s_namespace, k8s_pod,
  * k8s_container, k8s_pod_id, k8s_pid_inside, k8s_image, k8s_owner,
- * k8s_workload, k8s_workload_kind, k8s_sa, k8s_label_<key>...  (OBJ_PID targets: the same names prefixed with "o").
+ * k8s_workload, k8s_workload_kind, k8s_sa, k8s_exec, k8s_label_<key>...  (OBJ_PID targets: the same names prefixed with "o").
  * No name ends in an audit key (ausearch finds "uid=" inside "x_uid="): a
  * label key that would is written k8s_label_<key>_.
  * Placement: before the 0x1D tail, or at the end; in user-space records
@@ -15,7 +15,7 @@
  * any such name the process's text forges comes after ours (the
  * "o"-prefixed names are ours only in OBJ_PID records).
  * When a line would grow past OUTPUT_LINE_MAX the optional fields are left
- * out first, last ones first (labels, then sa, workload_kind, workload,
+ * out first, last ones first (labels, then exec, sa, workload_kind, workload,
  * owner, image, nspid, ...), container_id last of all; each field left out is counted.
  */
 #ifndef P2P_ENRICH_H

@@ -49,6 +49,14 @@ size_t jsonout_k8s(char *dst, size_t cap, const struct ident *id,
 			jw_lit(&w, ",\"nspid\":");
 			jw_lit(&w, num);
 		}
+		/* the exec session: its root, "?" when it may be in one */
+		if (id->exec_root > 0) {
+			snprintf(num, sizeof num, "%d", (int)id->exec_root);
+			jw_lit(&w, ",\"exec\":");
+			jw_lit(&w, num);
+		} else if (id->exec_root == IDENT_EXEC_UNKNOWN) {
+			jw_lit(&w, ",\"exec\":\"?\"");
+		}
 		if (nm) {
 			jw_kv(&w, &first, "image", nm->image);
 			jw_kv(&w, &first, "owner", nm->owner);

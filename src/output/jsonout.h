@@ -7,7 +7,9 @@
  *  "k8s":{"container_id":..,"namespace":..,"pod":..,"container":..,
  *  "pod_uid":..}}
  * "k8s" is absent for host processes and {"container_id":"?"} when the pid
- * could not be resolved.  Strings are always valid UTF-8 JSON.
+ * could not be resolved.  "exec": the host pid of the exec session's root
+ * (README: Exec sessions), "?" when the process may be in one, absent
+ * otherwise.  Strings are always valid UTF-8 JSON.
  */
 #ifndef P2P_JSONOUT_H
 #define P2P_JSONOUT_H
@@ -17,7 +19,8 @@
 #include "output/enrich.h"
 #include "output/event.h"
 
-/* Bytes of a "k8s" object without names (container_id, pod_uid, nspid),
+/* Bytes of a "k8s" object without names (container_id, pod_uid, nspid,
+ * exec),
  * with its ,"k8s": key: what a k8s object always has room for. */
 #define JSONOUT_K8S_BARE_MAX 256
 /* Bytes jsonout_event needs for an event of len record bytes and nobjs

@@ -38,6 +38,7 @@ struct plugin {
 	int64_t pc_lazy_until; /* the stream is not polled until then */
 	struct rtwatch watch;  /* the pids the doorbell rings for */
 	struct log_rate watch_rate;
+	struct log_rate session_rate; /* a line per exec session started */
 	int64_t in_rest_until; /* stdin is not polled until then (batch_ms) */
 	size_t in_pipe_size;   /* what stdin's pipe holds (0: not a pipe) */
 	uint64_t input_reads, wakeups;

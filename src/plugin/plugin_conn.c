@@ -8,13 +8,16 @@
 #include <time.h>
 
 #include "common/util.h"
+#include "podmeta/names.h"
 #include "plugin/pipeline.h"
 #include "plugin/plugin.h"
+#include "resolve/cgprocs.h"
 #include "resolve/procconn.h"
 #include "resolve/procfs.h"
 #include "resolve/resolve.h"
 
 #define LAZY_HOLD_MS 1000    /* the stream not polled after a busy read */
+#define SESSION_CMD_MAX 128  /* bytes of a session's command logged */
 
 _Static_assert(RTWATCH_MAX <= PROCCONN_WATCH_MAX,
 	       "the doorbell takes the whole watch set");
@@ -75,6 +78,64 @@ static enum rtwatch_seen exec_seen(struct plugin *pl, int32_t pid)
 	}
 }
 
+/* The info line of a session started by root (its pod, container and
+ * command: text a process chose, printable ASCII only). */
+static void log_session(struct plugin *pl, int32_t root, unsigned long sup)
+{
+	struct resolver *r = pipeline_resolver(pl->pipe);
+	const struct k8s_names *nm = NULL;
+	struct names_buf nb;
+	struct ident id;
+	char cmd[SESSION_CMD_MAX];
+	ssize_t n = procfs_read(pl->conf.proc_root, root, "cmdline", cmd,
+				sizeof cmd);
+
+	if (!resolver_peek(r, root, &id))
+		return;
+	while (n > 0 && !cmd[n - 1])
+		cmd[--n] = '\0'; /* the last argument's end */
+	for (ssize_t i = 0; i < n; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+		else if (cmd[i] < 0x20 || cmd[i] > 0x7e)
+			cmd[i] = '?';
+	if (n <= 0)
+		strcpy(cmd, "?");
+	if (names_lookup(pipeline_ctrmeta(pl->pipe),
+			 pipeline_podcache(pl->pipe), &id, now_ms(), &nb, &nm,
+			 NULL) != NAMES_KNOWN)
+		nm = NULL;
+	log_info("exec session: root %d in %s/%s container %s (%.12s): %s "
+		 "(%lu more not logged)", (int)root,
+		 nm && nm->namespace_ ? nm->namespace_ : "?",
+		 nm && nm->pod ? nm->pod : "?",
+		 nm && nm->container ? nm->container : "?",
+		 id.container_id[0] ? id.container_id : "?", cmd, sup);
+}
+
+/*
+ * A watched runtime child just seen entering a container: the container's
+ * init (its cgroup empty but for it) or the root of an exec session (the
+ * init, or another process, already there).  README: Exec sessions.
+ */
+static void exec_session(struct plugin *pl, int32_t pid)
+{
+	struct resolver *r = pipeline_resolver(pl->pipe);
+	unsigned long sup = 0;
+	struct ident id;
+	int32_t root;
+
+	if (!resolver_peek(r, pid, &id))
+		return; /* gone, or given out uncached */
+	root = cgprocs_exec_root(pid, id.nspid, id.nspid == 1 ? 0 :
+				 cgprocs_others(pl->conf.proc_root,
+						CGPROCS_MOUNTINFO, pid));
+	if (resolver_set_exec_root(r, pid, root) < 0)
+		return;
+	if (root > 0 && log_ratelimited(&pl->session_rate, now_ms(), &sup))
+		log_session(pl, pid, sup);
+}
+
 static void on_proc_event(void *ctx, const struct procconn_event *ev)
 {
 	struct plugin *pl = ctx;
@@ -93,10 +154,17 @@ static void on_proc_event(void *ctx, const struct procconn_event *ev)
 				 rtwatch_has(&pl->watch, ev->ppid));
 		rtwatch_fork(&pl->watch, ev->ppid, ev->pid);
 		break;
-	case PROCCONN_EXEC:
+	case PROCCONN_EXEC: {
+		int watched = rtwatch_has(&pl->watch, ev->pid);
+		enum rtwatch_seen seen;
+
 		pipeline_on_exec(pl->pipe, ev->pid, now);
-		rtwatch_exec(&pl->watch, ev->pid, exec_seen(pl, ev->pid));
+		seen = exec_seen(pl, ev->pid);
+		if (watched && seen == RTW_CONTAINER)
+			exec_session(pl, ev->pid);
+		rtwatch_exec(&pl->watch, ev->pid, seen);
 		break;
+	}
 	case PROCCONN_EXIT:
 		resolver_on_exit(r, ev->pid, now);
 		rtwatch_exit(&pl->watch, ev->pid);

@@ -87,6 +87,8 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 		PUT("read_after_exit_settled", "of those, proven the zombie's (no reuse before the read)", r->late_settled);
 		PUT("read_after_exit_unsure", "records given ? while such a read was unsettled", r->late_unsure);
 		PUT("read_next_owner", "reads found to be of the pid's next owner: ?", r->read_next_owner);
+		PUT("sessions_started", "exec sessions started into containers (their roots marked)", r->sessions_started);
+		PUT("sessions_unsure", "runtime children entering a container not told init or exec: k8s_exec=?", r->sessions_unsure);
 	}
 	GAUGE("connector_up", "1 when the process connector delivers events", s->conn != NULL);
 	if (s->conn) {

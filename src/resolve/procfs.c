@@ -104,6 +104,22 @@ static int is_dead(char state)
 	return state == 'Z' || state == 'X';
 }
 
+int procfs_ppid(const char *root, int32_t pid, int32_t *ret)
+{
+	char buf[PROCFS_STATUS_MAX];
+	const char *p;
+	ssize_t n = procfs_read(root, pid, "status", buf, sizeof buf);
+
+	*ret = 0;
+	if (n < 0)
+		return (int)n;
+	p = strstr(buf, "\nPPid:");
+	if (!p)
+		return -ENOENT;
+	*ret = (int32_t)strtol(p + 6, NULL, 10);
+	return 0;
+}
+
 int procfs_nspid(const char *root, int32_t pid, int32_t *ret)
 {
 	char buf[PROCFS_STATUS_MAX];

@@ -51,6 +51,9 @@ int procfs_stat(const char *root, int32_t pid, uint64_t *ret_start,
 int procfs_ident(const char *root, int32_t pid, struct ident *ret,
 		 uint64_t *ret_start, int want_start);
 
+/* procfs_ppid - PPid of pid's status (its parent now); 0 or -errno. */
+int procfs_ppid(const char *root, int32_t pid, int32_t *ret);
+
 /* procfs_nspid - the innermost NSpid of pid (0 when in the root ns). */
 int procfs_nspid(const char *root, int32_t pid, int32_t *ret);
 

@@ -6,9 +6,9 @@
  * takes an empty way, else an exited one, else the one confirmed longest
  * ago.  Lookups are O(1) with no probing.  A slot keeps its answer packed
  * (the container id and pod UID as bytes, not hex: 48 bytes instead of
- * 102; 120 bytes a slot with the times that tell a reused pid apart), so
- * the RESOLVE_CACHE_SETS * 2 slots that hold a node's 100,000 pids take
- * 15.7 MB; an answer that does not pack (never seen: procfs
+ * 102; 128 bytes a slot with the times that tell a reused pid apart and
+ * the exec session), so the RESOLVE_CACHE_SETS * 2 slots that hold a
+ * node's 100,000 pids take 16.8 MB; an answer that does not pack (never seen: procfs
  * writes lowercase hex ids and UIDs) is given out but not cached.
  */
 #include <errno.h>
@@ -46,6 +46,10 @@ struct slot {
 	uint8_t read_dur;     /* FROM_READ: ms the read took (READ_DUR_LONG: more) */
 	int32_t nspid;
 	int32_t ppid;         /* FROM_PARENT: whose answer it is */
+	int32_t exec_root;    /* the exec session (ident.h): set at a fork
+				 (the parent's) or a runtime child's exec
+				 (resolver_set_exec_root), kept by the
+				 process's reads, reset with its pid */
 	uint32_t seq;         /* resolver's event count at the read or fork */
 	uint64_t start_time;
 	int64_t checked_ms;   /* when the answer was last confirmed */
@@ -147,6 +151,7 @@ static void unpack(const struct slot *s, struct ident *id)
 	id->runtime = s->runtime;
 	id->reason = s->reason;
 	id->nspid = s->nspid;
+	id->exec_root = s->exec_root;
 	if (s->has_cid)
 		tohex(id->container_id, s->cid, CID_BYTES);
 	if (s->uid_form == UID_HEX32) {
@@ -172,6 +177,10 @@ struct resolver {
 	int64_t ev_mono_ms;   /* the same, CLOCK_MONOTONIC (resolver_event_mono) */
 	int64_t (*clock)(void); /* read_ms's clock (resolver_set_clock) */
 	struct slot *ghosts;  /* RESOLVE_GHOSTS predecessors, by pid */
+	/* the session each fork gave its child, by pid (RESOLVE_GHOSTS):
+	 * for a child left without a slot (its parent gone before the
+	 * fork was handled), read later (fresh_exec_root) */
+	struct fork_exec { int32_t pid, exec_root; } *forks;
 	struct resolve_stats st;
 };
 
@@ -189,9 +198,11 @@ struct resolver *resolver_new(const char *proc_root)
 	strcpy(r->proc_root, proc_root);
 	r->slots = calloc((size_t)RESOLVE_CACHE_SETS * WAYS, sizeof *r->slots);
 	r->ghosts = calloc(RESOLVE_GHOSTS, sizeof *r->ghosts);
-	if (!r->slots || !r->ghosts) {
+	r->forks = calloc(RESOLVE_GHOSTS, sizeof *r->forks);
+	if (!r->slots || !r->ghosts || !r->forks) {
 		free(r->slots);
 		free(r->ghosts);
+		free(r->forks);
 		free(r);
 		return NULL;
 	}
@@ -204,6 +215,7 @@ void resolver_free(struct resolver *r)
 		return;
 	free(r->slots);
 	free(r->ghosts);
+	free(r->forks);
 	free(r);
 }
 
@@ -367,6 +379,39 @@ static int keep_gone(struct resolver *r, struct slot *s, int64_t now)
 	return is_pod(&id);
 }
 
+/*
+ * The exec session of pid, read without its fork seen (it started before
+ * the plugin, or its fork is not read yet): none told without the
+ * connector or outside a container; the container's init when it is pid
+ * 1 of a pid namespace of its own (an exec'd process never is: the init
+ * lives while the container does); none told when its parent is a host
+ * process that is not a runtime (it forked it and it moved in: no
+ * runtime started it; not the host's pid 1, which adopts orphans); what
+ * its fork gave it when that was handled (forks[]: its parent gone by
+ * then); else not known.
+ */
+static int32_t fresh_exec_root(const struct resolver *r, int32_t pid,
+			       const struct ident *id)
+{
+	const struct fork_exec *fe =
+		&r->forks[(uint32_t)pid & (RESOLVE_GHOSTS - 1)];
+	struct ident pi;
+	uint64_t start;
+	int32_t ppid;
+
+	if (!r->connector || !is_pod(id))
+		return IDENT_EXEC_UNTOLD;
+	if (id->nspid == 1)
+		return IDENT_EXEC_NONE;
+	if (fe->pid == pid && fe->exec_root != IDENT_EXEC_UNKNOWN)
+		return fe->exec_root;
+	if (procfs_ppid(r->proc_root, pid, &ppid) == 0 && ppid > 1 &&
+	    procfs_ident(r->proc_root, ppid, &pi, &start, 0) >= 0 &&
+	    pi.state == IDENT_HOST && !procfs_runtime_kind(r->proc_root, ppid))
+		return IDENT_EXEC_UNTOLD;
+	return IDENT_EXEC_UNKNOWN;
+}
+
 /* Read pid now into its slot (and *out); a process gone or dead keeps a
  * proven pod answer (keep_gone), never anything else. */
 static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
@@ -376,10 +421,14 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 	struct ident id;
 	uint64_t start = 0;
 	int64_t t0 = read_clock(r, now);
-	int e;
+	int e, fresh = 0;
 
-	if (s->pid != pid)
+	if (s->pid != pid) {
 		s->born_wall_ms = s->exit_wall_ms = 0; /* another's slot */
+		/* no fork of it seen (or its slot lost): whether a
+		 * container's process is in a session is not known */
+		fresh = 1;
+	}
 	r->st.proc_reads++;
 	/* a healthy connector reports every fork, so no reuse goes unseen:
 	 * the start time (two stat reads, half the syscalls) is then not
@@ -392,6 +441,9 @@ static struct slot *read_into(struct resolver *r, int32_t pid, int64_t now,
 		unpack(s, out);
 		return s;
 	}
+	if (fresh)
+		s->exec_root = fresh_exec_root(r, pid, &id);
+	id.exec_root = s->exec_root;
 	*out = id;
 	if (e >= 0) {
 		store_read(r, s, pid, &id, start, e, now, t0);
@@ -628,11 +680,25 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 		      int64_t now, int parent_watched)
 {
 	struct ident pid_of_parent;
-	struct slot *s, *g;
+	struct slot *s, *g, *ps;
+	struct fork_exec *fe;
 	int hit;
 
 	if (child <= 0)
 		return;
+	/* the session the child is born in, from its parent as known before
+	 * this fork (a parent gone by now reads as nothing below): a
+	 * container's process passes its own on; a host process that is not
+	 * a runtime (nor watched: a runtime's child) starts none */
+	ps = parent > 0 ? find(r, parent) : NULL;
+	fe = &r->forks[(uint32_t)child & (RESOLVE_GHOSTS - 1)];
+	fe->pid = child;
+	fe->exec_root = IDENT_EXEC_UNKNOWN;
+	if (ps && !ps->exited && ps->state == IDENT_CONTAINER)
+		fe->exec_root = ps->exec_root;
+	else if (ps && !ps->exited && ps->state == IDENT_HOST &&
+		 !parent_watched && !(ps->rt_known && ps->rt_kind))
+		fe->exec_root = IDENT_EXEC_UNTOLD;
 	/* a new process: whatever was cached for this pid is a predecessor,
 	 * kept with the fork's time for its late records (owner_at) */
 	s = find(r, child);
@@ -683,6 +749,10 @@ void resolver_on_fork(struct resolver *r, int32_t parent, int32_t child,
 	s->pid = pack(s, &pid_of_parent) == 0 ? child : 0;
 	s->origin = FROM_PARENT;
 	s->ppid = parent;
+	/* membership follows the forks: a host parent (not a runtime)
+	 * starts nothing in a container */
+	s->exec_root = pid_of_parent.state == IDENT_CONTAINER ?
+		pid_of_parent.exec_root : IDENT_EXEC_UNTOLD;
 	s->seq = ++r->seq;
 	s->checked_ms = now;
 	r->st.inherited++;
@@ -762,6 +832,20 @@ void resolver_connector(struct resolver *r, int active)
 void resolver_events_lost(struct resolver *r, int64_t now)
 {
 	r->lossy_until = now + RESOLVE_LOSSY_MS;
+}
+
+int resolver_set_exec_root(struct resolver *r, int32_t pid, int32_t root)
+{
+	struct slot *s = pid > 0 ? find(r, pid) : NULL;
+
+	if (!s || s->exited)
+		return -ENOENT;
+	s->exec_root = root;
+	if (root > 0)
+		r->st.sessions_started++;
+	else if (root == IDENT_EXEC_UNKNOWN)
+		r->st.sessions_unsure++;
+	return 0;
 }
 
 int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret)

@@ -79,6 +79,9 @@ struct resolve_stats {
 	uint64_t late_unsure;   /* records given ? while one was unsettled */
 	uint64_t read_next_owner; /* reads found to be of the pid's next
 				     owner (its fork came first): ? */
+	uint64_t sessions_started; /* exec sessions' roots (set_exec_root) */
+	uint64_t sessions_unsure;  /* runtime children in a container whose
+				      session could not be told: ? */
 	uint64_t host, container, pod_only, unresolved;
 };
 
@@ -152,6 +155,16 @@ void resolver_events_lost(struct resolver *r, int64_t now);
  * answer until its next exec is read.
  */
 int resolver_runtime_kind(struct resolver *r, int32_t pid);
+
+/*
+ * resolver_set_exec_root - pid's exec session, decided at its exec by the
+ * caller (a watched runtime child seen entering a container): root (its
+ * own pid: the root of a session), IDENT_EXEC_NONE (the container's
+ * init) or IDENT_EXEC_UNKNOWN.  Its children take it at their forks
+ * (resolver_on_fork), its own reads keep it.  0, or -ENOENT when pid has
+ * no live slot (gone, or given out uncached).
+ */
+int resolver_set_exec_root(struct resolver *r, int32_t pid, int32_t root);
 
 /* resolver_peek - what is cached for pid, without reading: 1, or 0. */
 int resolver_peek(const struct resolver *r, int32_t pid, struct ident *ret);

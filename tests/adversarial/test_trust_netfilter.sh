@@ -106,8 +106,8 @@ aup() { # N: auparse's line for table N's record
 # fields go before the raw table name, sealed (no kubelet here: ? for the
 # names), so none the table forges is the first auparse finds.
 SEAL="k8s_namespace=? k8s_pod=? k8s_container=?"
-want_a="): container_id=\"$CIDA\" $SEAL k8s_pod_id=\"$UIDA\" k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? k8s_workload_kind=? k8s_sa=? table=$tag-"
-want_u="): container_id=? $SEAL k8s_pod_id=? k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? k8s_workload_kind=? k8s_sa=? table=$tag-"
+want_a="): container_id=\"$CIDA\" $SEAL k8s_pod_id=\"$UIDA\" k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? k8s_workload_kind=? k8s_sa=? k8s_exec=? table=$tag-"
+want_u="): container_id=? $SEAL k8s_pod_id=? k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? k8s_workload_kind=? k8s_sa=? k8s_exec=? table=$tag-"
 named_a=0
 for n in 1 2 3 4 6; do
 	what=$(printf '%s' "${names[$((n - 1))]}" | sed 's/\\//g' | cut -c1-60)

@@ -79,7 +79,7 @@ done
 N=$(( ${#msgs[@]} / 2 ))
 # no kubelet here: the names are not known, so a sealed record (the
 # sender's text follows) says ? for each, ahead of any the sender forged
-SEAL_A="k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=\"$UIDA\" k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? k8s_workload_kind=? k8s_sa=?"
+SEAL_A="k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=\"$UIDA\" k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? k8s_workload_kind=? k8s_sa=? k8s_exec=?"
 rec() { grep -a " msg='.*$tag-$2[ )']" "$1" | head -n 1; }
 for n in $(seq "$N"); do
 	t_wait_for 5000 sh -c "grep -a -q '$tag-$n[ )'\'']' '$W/plugin.out'" ||

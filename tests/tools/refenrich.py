@@ -182,7 +182,7 @@ def enc(name, val):
 
 SEALED_NAMES = (b"k8s_namespace", b"k8s_pod", b"k8s_container", b"k8s_pod_id",
                 b"k8s_pid_inside", b"k8s_image", b"k8s_owner", b"k8s_workload",
-                b"k8s_workload_kind", b"k8s_sa")
+                b"k8s_workload_kind", b"k8s_sa", b"k8s_exec")
 
 
 def fields_for(res, prefix, sealed=False):

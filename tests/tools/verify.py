@@ -24,14 +24,14 @@ Text mode:
     in NETFILTER_CFG, else the first 0x1D byte, else the end of line;
   * those two are sealed (text a process chose follows S): for a pid that
     is not a host process S carries every known key, container_id to
-    k8s_sa, in order, with the map's value or `?` (`?` for all of them when
+    k8s_exec, in order, with the map's value or `?` (`?` for all of them when
     unresolved), then only k8s_label_* keys;
   * S is `( key=value)*` with value "quoted" (nothing needing encoding
     inside, not empty), uppercase HEX (only for values that need encoding)
     or the bare `?`; no key twice; known keys in the order container_id,
     k8s_namespace, k8s_pod, k8s_container, k8s_pod_id, k8s_pid_inside,
     k8s_image, k8s_owner, k8s_workload, k8s_workload_kind, k8s_sa,
-    k8s_label_* (others after the known ones);
+    k8s_exec, k8s_label_* (others after the known ones);
     no key ends in an audit field name (uid, pid, ses, exe, ...);
   * S is right for the record: the record's own `pid=` field (field-aware:
     tokens split on spaces, "..." and '...' values are opaque, only the part
@@ -108,7 +108,7 @@ WINDOW = 16              # look-ahead used to resynchronise after a mismatch
 
 KNOWN_ORDER = [b"container_id", b"k8s_namespace", b"k8s_pod", b"k8s_container",
                b"k8s_pod_id", b"k8s_pid_inside", b"k8s_image", b"k8s_owner",
-               b"k8s_workload", b"k8s_workload_kind", b"k8s_sa"]
+               b"k8s_workload", b"k8s_workload_kind", b"k8s_sa", b"k8s_exec"]
 RANK = {k: i for i, k in enumerate(KNOWN_ORDER)}
 LABEL_RANK = len(KNOWN_ORDER)
 OTHER_RANK = LABEL_RANK + 1

@@ -42,7 +42,11 @@ int main(void)
 		     cont = mk(IDENT_CONTAINER, CID, UID),
 		     nopod = mk(IDENT_CONTAINER, CID, ""),
 		     unres = mk(IDENT_UNRESOLVED, "", ""),
-		     podonly = mk(IDENT_POD_ONLY, "", UID);
+		     podonly = mk(IDENT_POD_ONLY, "", UID),
+		     sess = mk(IDENT_CONTAINER, CID, UID),
+		     maybe = mk(IDENT_CONTAINER, CID, UID),
+		     own = mk(IDENT_CONTAINER, CID, UID),
+		     unres_sess = mk(IDENT_UNRESOLVED, "", "");
 	struct k8s_names names = {
 		.namespace_ = "default", .pod = "web-0", .container = "app",
 		.image = "nginx:1.25", .owner = "StatefulSet/web",
@@ -74,8 +78,27 @@ int main(void)
 		  "k8s_workload_kind=\"StatefulSet\" "
 		  "k8s_label_app_kubernetes_io_name_=\"web\" "
 		  "k8s_label_tier=66726F6E7420656E64\n" },
+		{ "exec session: its root after sa", sys, &sess, &names, 0,
+		  "%s container_id=\"" CID "\" k8s_namespace=\"default\" "
+		  "k8s_pod=\"web-0\" k8s_container=\"app\" k8s_pod_id=\"" UID
+		  "\" k8s_image=\"nginx:1.25\" "
+		  "k8s_owner=\"StatefulSet/web\" k8s_workload=\"web\" "
+		  "k8s_workload_kind=\"StatefulSet\" k8s_exec=\"4711\" "
+		  "k8s_label_app_kubernetes_io_name_=\"web\" "
+		  "k8s_label_tier=66726F6E7420656E64\n" },
+		{ "exec session unknown: ?", sys, &maybe, NULL, 0,
+		  "%s container_id=\"" CID "\" k8s_pod_id=\"" UID
+		  "\" k8s_exec=?\n" },
+		{ "the container's own tree: no k8s_exec", sys, &own, NULL, 0,
+		  "%s container_id=\"" CID "\" k8s_pod_id=\"" UID "\"\n" },
+		{ "unresolved: no session named", sys, &unres_sess, NULL, 0,
+		  "%s container_id=?\n" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		sess.exec_root = 4711;
+		maybe.exec_root = IDENT_EXEC_UNKNOWN;
+		own.exec_root = IDENT_EXEC_NONE;
+		unres_sess.exec_root = 4711; /* not proven this process */
 		CASE(rows[i].name) {
 			struct enrich_subject s = { .id = rows[i].id,
 						    .names = rows[i].nm,
@@ -106,7 +129,7 @@ int main(void)
 			  "type=USER msg=audit(1.0:3): pid=5 container_id=? "
 			  "k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
 			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? "
-			  "k8s_workload_kind=? k8s_sa=? "
+			  "k8s_workload_kind=? k8s_sa=? k8s_exec=? "
 			  "k8s_label_tier=? k8s_label_app_kubernetes_io_pid_=? "
 			  "msg='a b' x=1\n");
 	}
@@ -118,8 +141,28 @@ int main(void)
 			  "type=USER_CMD msg=audit(1.0:3): pid=5 container_id=\"" CID
 			  "\" k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
 			  "k8s_pid_inside=\"4\" k8s_image=? k8s_owner=? k8s_workload=? "
-			  "k8s_workload_kind=? k8s_sa=? "
+			  "k8s_workload_kind=? k8s_sa=? k8s_exec=? "
 			  "msg='k8s_pod=x'\n");
+	}
+	CASE("user record of the container's own tree: k8s_exec=\"none\"") {
+		struct enrich_subject s = { .id = &own };
+
+		CHECK(strstr(run("type=USER msg=audit(1.0:3): pid=5 msg='k8s_exec=1'",
+				 &s, NULL, &st),
+			     " k8s_sa=? k8s_exec=\"none\" msg='k8s_exec=1'\n") != NULL);
+	}
+	CASE("user record of a session: its root, sealed") {
+		struct enrich_subject s = { .id = &sess };
+
+		CHECK(strstr(run("type=USER msg=audit(1.0:3): pid=5 msg='a'",
+				 &s, NULL, &st),
+			     " k8s_sa=? k8s_exec=\"4711\" msg='a'\n") != NULL);
+	}
+	CASE("OBJ_PID target in a session: ok8s_exec") {
+		struct enrich_subject s = { .id = &host }, o = { .id = &sess };
+
+		CHECK(strstr(run("type=OBJ_PID msg=audit(1.0:3): opid=9 oauid=0",
+				 &s, &o, &st), " ok8s_exec=\"4711\"") != NULL);
 	}
 	CASE("user record, a host sender: no fields (its text is the host's)") {
 		struct enrich_subject s = { .id = &host };
@@ -136,7 +179,8 @@ int main(void)
 		const char *out = run("type=USER msg=audit(1.0:3): pid=5 msg='a'",
 				      &s, NULL, &st);
 
-		CHECK(strstr(out, " k8s_sa=? k8s_label_tier=66726F6E7420656E64 "
+		CHECK(strstr(out, " k8s_sa=? k8s_exec=? "
+				  "k8s_label_tier=66726F6E7420656E64 "
 				  "k8s_label_team=? "
 				  "k8s_label_app_kubernetes_io_name_=\"web\" msg='a'\n")
 		      != NULL);
@@ -150,7 +194,7 @@ int main(void)
 			  "type=NETFILTER_CFG msg=audit(1.0:3): container_id=? "
 			  "k8s_namespace=? k8s_pod=? k8s_container=? k8s_pod_id=? "
 			  "k8s_pid_inside=? k8s_image=? k8s_owner=? k8s_workload=? "
-			  "k8s_workload_kind=? k8s_sa=? "
+			  "k8s_workload_kind=? k8s_sa=? k8s_exec=? "
 			  "table=x k8s_pod=\"y\" family=2 entries=1 "
 			  "op=nft_register_table pid=7 comm=\"nft\"\n");
 	}

@@ -254,6 +254,45 @@ int main(void)
 		buf[n] = '\0';
 		CHECK(strstr(buf, "workload") == NULL);
 	}
+	/* the exec session (README: Exec sessions): after nspid */
+	{
+		static const struct {
+			const char *name;
+			int32_t exec_root;
+			const char *want; /* NULL: no "exec" key */
+		} xrows[] = {
+			{ "exec session: its root after nspid", 4711, ",\"nspid\":3,\"exec\":4711," },
+			{ "exec session unknown: \"?\"", IDENT_EXEC_UNKNOWN, ",\"nspid\":3,\"exec\":\"?\"," },
+			{ "the container's own tree: no exec key", IDENT_EXEC_NONE, NULL },
+			{ "nothing told: no exec key", IDENT_EXEC_UNTOLD, NULL },
+		};
+
+		for (size_t i = 0; i < sizeof xrows / sizeof xrows[0]; i++)
+			CASE(xrows[i].name) {
+				struct k8s_names nm = { .namespace_ = "shop",
+							.pod = "web-0", .sa = "x" };
+				struct ident e = id;
+				struct json_object *o;
+				char buf[1024];
+				size_t n;
+
+				e.exec_root = xrows[i].exec_root;
+				n = jsonout_k8s(buf, sizeof buf - 1, &e, &nm, 3);
+				CHECK(n > 0);
+				buf[n] = '\0';
+				if (xrows[i].want)
+					CHECK(strstr(buf, xrows[i].want) != NULL);
+				else
+					CHECK(strstr(buf, "exec") == NULL);
+				o = json_tokener_parse(buf);
+				CHECK(o && json_object_is_type(o, json_type_object));
+				json_object_put(o);
+				/* without names: the identity keeps it */
+				n = jsonout_k8s(buf, sizeof buf - 1, &e, NULL, 3);
+				buf[n] = '\0';
+				CHECK((strstr(buf, "\"exec\"") != NULL) == (xrows[i].want != NULL));
+			}
+	}
 	event_cases();
 	return check_done();
 }
