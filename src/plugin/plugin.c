@@ -30,6 +30,7 @@
 #define RETRY_MS 1000        /* after a hard output error */
 #define EXIT_DRAIN_MS 10000  /* how long exit waits for a stuck output */
 #define FEED_BATCH 256       /* lines between two looks at process events */
+#define FEED_WRITE_BYTES (256 * 1024) /* queued: written before reading on */
 
 /* The sink pl->conf names. */
 static int open_sink(struct plugin *pl)
@@ -254,8 +255,14 @@ static void plugin_feed(struct plugin *pl, int64_t now)
 		pipeline_has_room(pl->pipe)) &&
 	       input_next(&pl->in, &line, &len, &orig)) {
 		pipeline_line(pl->pipe, line, len, orig, now);
-		if (++n % FEED_BATCH == 0)
+		if (++n % FEED_BATCH == 0) {
 			plugin_procevents(pl);
+			/* a sink that keeps up is written to as we go: the
+			 * queue (and the memory it touches) stays small */
+			if (outq_used(&pl->q) >= FEED_WRITE_BYTES &&
+			    !pl->want_pollout)
+				plugin_write(pl, now);
+		}
 	}
 }
 
