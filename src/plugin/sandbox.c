@@ -49,6 +49,7 @@
 #include "common/util.h"
 #include "plugin/sandbox.h"
 #include "podmeta/kubeconf.h"
+#include "resolve/cgprocs.h"
 
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
@@ -128,8 +129,10 @@ struct sbx_net_port_attr {
 #define W_RENAME (W_APPEND | LANDLOCK_ACCESS_FS_READ_FILE | \
 		  LANDLOCK_ACCESS_FS_REMOVE_FILE)
 
-#define SANDBOX_RULES_MAX 48   /* paths in one plan: a config gives at most
-				  32 (8 runtime dirs, 5 resolver files, ...) */
+#define SANDBOX_RULES_MAX 80   /* paths in one plan: a config gives at most
+				  32 (8 runtime dirs, 5 resolver files, ...),
+				  the cgroup mounts CGROUP_MOUNTS_MAX more */
+#define CGROUP_MOUNTS_MAX 32   /* cgroup hierarchies allowed (v1: ~14) */
 #define SANDBOX_THREADS_MAX 64 /* tasks looked at in /proc/self/task */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -146,6 +149,8 @@ struct sbx_rule {
 	const char *what;     /* why it is allowed, for messages */
 	int parent_ok;        /* may fall back to the parent when missing */
 	int quiet;            /* missing: skipped without a word */
+	int machine;          /* from the machine, not the config (cgroup
+				 mounts): a SIGHUP does not check it */
 };
 
 struct sbx_plan {
@@ -178,6 +183,7 @@ static struct sbx_rule *plan_add(struct sbx_plan *p, const char *path,
 	r->what = what;
 	r->parent_ok = 0;
 	r->quiet = 0;
+	r->machine = 0;
 	p->n++;
 	return r;
 }
@@ -287,6 +293,48 @@ static void plan_kubelet(struct sbx_plan *p, const struct conf *c)
 	}
 }
 
+/*
+ * Exec sessions (cgprocs.c) read the plugin's own mountinfo and, in the
+ * cgroup hierarchies it lists, a container's cgroup.procs: every cgroup
+ * mount point at start, read only.  /proc as a whole when proc_root is
+ * elsewhere: a rule on /proc/self/mountinfo would hang on an inode procfs
+ * makes anew.
+ */
+static void plan_cgroups(struct sbx_plan *p, const struct conf *c)
+{
+	FILE *f;
+	char line[4096], mnt[PATH_MAX];
+	unsigned n = 0;
+
+	if (!c->proc_connector)
+		return; /* no sessions without the connector */
+	if (strcmp(c->proc_root, "/proc") != 0)
+		plan_add_quiet(p, "/proc", R_TREE,
+			       "exec sessions: the plugin's own mountinfo");
+	f = fopen(CGPROCS_MOUNTINFO, "re");
+	while (f && fgets(line, sizeof line, f) && n < CGROUP_MOUNTS_MAX) {
+		const char *sep = strstr(line, " - ");
+		struct sbx_rule *r;
+
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE ... */
+		if (!sep || (strncmp(sep + 3, "cgroup ", 7) != 0 &&
+			     strncmp(sep + 3, "cgroup2 ", 8) != 0))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    strchr(mnt, '\\'))
+			continue; /* an escaped mount point: not taken */
+		r = plan_add(p, mnt, R_TREE,
+			     "exec sessions: a cgroup hierarchy's cgroup.procs");
+		if (r) {
+			r->quiet = 1;
+			r->machine = 1;
+			n++;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 /* Everything configuration c (loaded from conf_path) needs. */
 static void plan_build(struct sbx_plan *p, const struct conf *c,
 		       const char *conf_path)
@@ -308,6 +356,7 @@ static void plan_build(struct sbx_plan *p, const struct conf *c,
 	plan_add_dir(p, c->log_file, W_APPEND, "log_file");
 	plan_add_dir(p, c->metrics_file, W_RENAME, "metrics_file (temporary file renamed)");
 	plan_kubelet(p, c);
+	plan_cgroups(p, c);
 	/* glibc reads it at the first local time (syslog timestamps) */
 	plan_add_quiet(p, "/etc/localtime", R_FILE, "local time zone");
 #ifdef SBX_SANITIZER
@@ -532,6 +581,8 @@ int sandbox_covers(const struct conf *c, const char *conf_path, char *msg,
 		const struct sbx_rule *w = &want.r[i];
 		uint64_t has = 0;
 
+		if (w->machine)
+			continue; /* the machine's, not the config's */
 		/* Landlock grants the union of the rules above a path */
 		for (unsigned j = 0; j < running.n; j++)
 			if (beneath(w->want, running.r[j].want))
