@@ -59,11 +59,19 @@ t_wait_for 5000 has_record "$W/plugin.out" "$p1" &&
 	t_fail "plugin wrote the execve records" "p1=$p1 p2=$p2 host=$ph"
 
 line() { grep -a "type=SYSCALL .* pid=$2 .*key=\"p2p_exec\"" "$1" | head -n 1; }
+# podcg_spawn's process is forked by a $(...) subshell that is gone at
+# once: when the plugin reads it before its fork event, nothing tells
+# whether a runtime started it, so k8s_exec=? is the honest answer (seen
+# in 1 of 4 full runs); no field is the other right one, a root never
 l1=$(line "$W/plugin.out" "$p1")
-case $l1 in *" container_id=\"$CID1\" k8s_pod_id=\"$UID1\""$'\x1d'*) t_ok "file: cgroupfs pod process enriched before the 0x1D tail";;
+case $l1 in *" container_id=\"$CID1\" k8s_pod_id=\"$UID1\""$'\x1d'* | \
+	*" container_id=\"$CID1\" k8s_pod_id=\"$UID1\" k8s_exec=?"$'\x1d'*)
+	t_ok "file: cgroupfs pod process enriched before the 0x1D tail";;
 	*) t_fail "file: cgroupfs pod process enriched" "$l1";; esac
 l2=$(line "$W/plugin.out" "$p2")
-case $l2 in *" container_id=\"$CID2\" k8s_pod_id=\"$UID2\""$'\x1d'*) t_ok "file: systemd-style pod process enriched";;
+case $l2 in *" container_id=\"$CID2\" k8s_pod_id=\"$UID2\""$'\x1d'* | \
+	*" container_id=\"$CID2\" k8s_pod_id=\"$UID2\" k8s_exec=?"$'\x1d'*)
+	t_ok "file: systemd-style pod process enriched";;
 	*) t_fail "file: systemd-style pod process enriched" "$l2";; esac
 lh=$(line "$W/plugin.out" "$ph")
 case $lh in *container_id*) t_fail "file: host process has no fields" "$lh";;
