@@ -372,6 +372,7 @@ static void plan_build(struct sbx_plan *p, const struct conf *c,
 		}
 	}
 #ifdef P2P_SANITIZER_LOG
+	/* its directory: keep it one of its own (.ci/run), not /tmp */
 	plan_add_dir(p, P2P_SANITIZER_LOG, W_APPEND, "sanitizer: its report files");
 #endif
 #endif
