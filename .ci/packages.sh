@@ -102,6 +102,8 @@ if make B="$B" PKG_OUT="$PKG_OUT" rpm >"$W/rpm.log" 2>&1; then
 		/usr/share/doc/pid2pod-VERSION
 		/usr/share/doc/pid2pod-VERSION/README.md
 		/usr/share/doc/pid2pod-VERSION/README.rules.md
+		/usr/share/licenses/pid2pod-VERSION
+		/usr/share/licenses/pid2pod-VERSION/LICENSE
 		/usr/share/man/man1/pid2pod.1*
 		/usr/share/man/man5/pid2pod.conf.5*
 		/usr/share/man/man8/audisp-pid2pod.8*
@@ -123,8 +125,9 @@ if make B="$B" PKG_OUT="$PKG_OUT" rpm >"$W/rpm.log" 2>&1; then
 	rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILENAMES}\n]' "$RPM" 2>/dev/null |
 		grep -qx -- '-rwxr-x--- root /usr/sbin/audisp-pid2pod' && pass "rpm: the plugin root-owned 0750" ||
 		fail "rpm modes" "$(rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RPM" | grep sbin)"
-	# the same files as the .deb (docs and compression aside)
-	norm() { grep -v -e '/usr/share/doc/' -e '/usr/share/lintian/' | sed 's/\.gz$//' | sort; }
+	# the same files as the .deb (docs, the licence's place and
+	# compression aside: Debian's is doc/pid2pod/copyright)
+	norm() { grep -v -e '/usr/share/doc/' -e '/usr/share/lintian/' -e '/usr/share/licenses/' | sed 's/\.gz$//' | sort; }
 	dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' | norm >"$W/deb.cmp"
 	norm <"$W/rpm.files" >"$W/rpm.cmp"
 	cmp -s "$W/deb.cmp" "$W/rpm.cmp" && pass "the .rpm and the .deb install the same files" ||
