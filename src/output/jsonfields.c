@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "output/jsonfields.h"
 
 #define SEEN_SLOTS 1024 /* > 2 x JSONFIELDS_KEYS_MAX: a sparse open table */
@@ -121,13 +122,10 @@ static int is_encoded_name(const struct tok *t)
 	return 0;
 }
 
+/* An upper-case hex digit's value (audit writes its hex so), else -1. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return c >= 'a' && c <= 'f' ? -1 : hex_digit(c);
 }
 
 /* Decode n upper-case hex digits at s into dst (n / 2 bytes); -1 when
