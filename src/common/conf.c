@@ -31,6 +31,10 @@ static const struct conf_enum_val input_vals[] = {
 static const struct conf_enum_val format_vals[] = {
 	{ "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { NULL, 0 },
 };
+static const struct conf_enum_val schema_vals[] = {
+	{ "native", SCHEMA_NATIVE }, { "ecs", SCHEMA_ECS },
+	{ "otel", SCHEMA_OTEL }, { NULL, 0 },
+};
 static const struct conf_enum_val bool_vals[] = {
 	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
 };
@@ -65,6 +69,8 @@ const struct conf_key conf_keys[] = {
 	  .doc = "the file for output = file (appended; reopened on SIGHUP)" },
 	{ KEY(output_format, CONF_T_ENUM), .def = "text", .vals = format_vals,
 	  .doc = "text: audit lines with fields appended; json: one object per event" },
+	{ KEY(json_schema, CONF_T_ENUM), .def = "native", .vals = schema_vals,
+	  .doc = "field names of output_format = json: native (pid2pod's own), ecs (Elastic Common Schema) or otel (OpenTelemetry semantic conventions)" },
 	{ KEY(syslog_facility, CONF_T_ENUM), .def = "user", .vals = facility_vals,
 	  .doc = "syslog facility for output = syslog (as audisp-syslog: user, local0..local7, ...)" },
 	{ KEY(syslog_priority, CONF_T_ENUM), .def = "info", .vals = priority_vals,
