@@ -122,6 +122,28 @@ run captured-views "$R/tests/data/captured-views.log"
 run captured-enriched "$R/tests/data/captured-enriched.log"
 run verify-edge "$R/tests/data/verify-edge.in"
 
+# the demo sample (tests/data/demo): real records whose pids are in a proc
+# tree with containerd and CRI-O pods, so the pod names are written too
+D=$R/tests/data/demo
+for s in native ecs otel; do
+	{ printf 'output = stdout\noutput_format = json\njson_schema = %s\n' "$s"
+	  printf 'proc_root = %s/proc\nproc_connector = no\nnode_name = me\n' "$D"
+	  printf 'runtime_state_dirs = %s/containerd %s/crio\nkubelet_token_file =\n' "$D" "$D"
+	} > "$W/demo-$s.conf"
+	chmod 0640 "$W/demo-$s.conf"
+	"${T_WRAP[@]}" "$BIN" -c "$W/demo-$s.conf" < "$D/records.log" > "$W/demo.$s.json" 2>"$W/demo.$s.err" ||
+		t_fail "demo $s: plugin" "exit $?"
+	if out=$(validate "$W/demo.$s.json" "$R/schema/event-$s.schema.json"); then
+		t_ok "demo $s: every line valid ($out)"
+	else
+		t_fail "demo $s: schema" "$(echo "$out" | tr '\n' ';')"
+	fi
+done
+grep -q '"orchestrator.resource.name":"edge-proxy-0"' "$W/demo.ecs.json" &&
+	grep -q '"k8s.pod.name":"edge-proxy-0"' "$W/demo.otel.json" &&
+	t_ok "demo: the CRI-O pod named in both forms" ||
+	t_fail "demo: pod names" "edge-proxy-0 missing in ecs or otel"
+
 # a generated stream: interleaved events, foreign nodes, pid= traps inside
 # quoted values; a user message with more keys than an object takes
 $PY "$T/genstream.py" --events 3000 --interleave 4 --traps 20 --seed 11 -o "$W/gen.log" 2>/dev/null
