@@ -62,7 +62,7 @@ static const struct conf_enum_val priority_vals[] = {
 
 const struct conf_key conf_keys[] = {
 	{ KEY(input, CONF_T_ENUM), .def = "auditd", .vals = input_vals,
-	  .doc = "auditd: audit records from auditd (the plugin); go-audit: go-audit's JSON lines on stdin (output_format and node_name do not apply)" },
+	  .doc = "auditd: audit records from auditd (the plugin); go-audit: go-audit's JSON lines on stdin (output_format, json_schema and node_name do not apply)" },
 	{ KEY(output, CONF_T_ENUM), .def = "syslog", .vals = output_vals,
 	  .doc = "where enriched records go: syslog, stdout or file" },
 	{ KEY(output_file, CONF_T_PATH), .def = "/var/log/audit/pid2pod.log",
@@ -374,6 +374,11 @@ static void conf_check(const struct conf *c, const char *name,
 {
 	if (c->output == OUTPUT_FILE && !c->output_file[0])
 		err_add(e, name, 0, "output = file needs output_file");
+	/* names for JSON events in a text output: a mistake, not a choice */
+	if (c->json_schema != SCHEMA_NATIVE && c->output_format != FORMAT_JSON &&
+	    c->input != INPUT_GOAUDIT)
+		err_add(e, name, 0, "json_schema = %s needs output_format = json",
+			conf_enum_name("json_schema", c->json_schema));
 	if (!c->proc_root[0])
 		err_add(e, name, 0, "proc_root must not be empty");
 	{
