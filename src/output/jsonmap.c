@@ -16,6 +16,10 @@
 #include "output/jw.h"
 
 #define JM_VALUE_MAX 4096 /* bytes of one field value taken from a record */
+/* bytes of a label's "key=value" or OTel name: Kubernetes allows a
+ * 317-byte key (253 prefix, '/', 63 name) and a 63-byte value; a longer
+ * one (not Kubernetes') is left out */
+#define JM_LABEL_MAX 512
 
 struct jm {
 	struct jw w;
@@ -157,7 +161,7 @@ static void jm_names(struct jm *m, const struct k8s_names *nm)
 		return;
 	if (l->type == JT_PREFIX) {
 		for (unsigned i = 0; i < nm->nlabels; i++) {
-			char k[512];
+			char k[JM_LABEL_MAX];
 			int n;
 
 			if (!nm->label_vals[i] || !*nm->label_vals[i])
@@ -180,7 +184,7 @@ static void jm_names(struct jm *m, const struct k8s_names *nm)
 		jm_key(m, JN_LABEL, NULL);
 		jw_lit(&m->w, "[");
 		for (unsigned i = 0; i < nm->nlabels; i++) {
-			char kv[512];
+			char kv[JM_LABEL_MAX];
 			int n;
 
 			if (!nm->label_vals[i] || !*nm->label_vals[i])
