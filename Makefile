@@ -31,7 +31,7 @@ LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
-FUZZ_TARGETS := record enrich cgroup rtstate conf podlist goaudit
+FUZZ_TARGETS := record enrich cgroup rtstate conf podlist goaudit jsonmap
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
@@ -147,10 +147,14 @@ $(B)/benchtools/loadgen: bench/loadgen.c
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
 	libaudit-dev libauparse-dev libcurl4-openssl-dev libjson-c-dev \
 	libcap-ng-dev auditd rsyslog python3 python3-yaml python3-jsonschema openssl \
-	nginx-light containerd runc busybox-static procps util-linux nftables
+	nginx-light containerd runc busybox-static procps util-linux nftables \
+	nodejs
+# npm (test_json_names: the pinned specs) comes with some nodejs builds
+# (NodeSource's provides it), Debian's as a package of its own
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS_PKGS)
+	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
 
 unit: $(UNIT_BINS) $(TOOL_BINS) $(BENCH_BINS) $(HOOKS_PLUGIN)
 

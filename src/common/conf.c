@@ -31,6 +31,10 @@ static const struct conf_enum_val input_vals[] = {
 static const struct conf_enum_val format_vals[] = {
 	{ "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { NULL, 0 },
 };
+static const struct conf_enum_val schema_vals[] = {
+	{ "native", SCHEMA_NATIVE }, { "ecs", SCHEMA_ECS },
+	{ "otel", SCHEMA_OTEL }, { NULL, 0 },
+};
 static const struct conf_enum_val bool_vals[] = {
 	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
 };
@@ -58,13 +62,15 @@ static const struct conf_enum_val priority_vals[] = {
 
 const struct conf_key conf_keys[] = {
 	{ KEY(input, CONF_T_ENUM), .def = "auditd", .vals = input_vals,
-	  .doc = "auditd: audit records from auditd (the plugin); go-audit: go-audit's JSON lines on stdin (output_format and node_name do not apply)" },
+	  .doc = "auditd: audit records from auditd (the plugin); go-audit: go-audit's JSON lines on stdin (output_format, json_schema and node_name do not apply)" },
 	{ KEY(output, CONF_T_ENUM), .def = "syslog", .vals = output_vals,
 	  .doc = "where enriched records go: syslog, stdout or file" },
 	{ KEY(output_file, CONF_T_PATH), .def = "/var/log/audit/pid2pod.log",
 	  .doc = "the file for output = file (appended; reopened on SIGHUP)" },
 	{ KEY(output_format, CONF_T_ENUM), .def = "text", .vals = format_vals,
 	  .doc = "text: audit lines with fields appended; json: one object per event" },
+	{ KEY(json_schema, CONF_T_ENUM), .def = "native", .vals = schema_vals,
+	  .doc = "field names of output_format = json: native (pid2pod's own), ecs (Elastic Common Schema) or otel (OpenTelemetry semantic conventions)" },
 	{ KEY(syslog_facility, CONF_T_ENUM), .def = "user", .vals = facility_vals,
 	  .doc = "syslog facility for output = syslog (as audisp-syslog: user, local0..local7, ...)" },
 	{ KEY(syslog_priority, CONF_T_ENUM), .def = "info", .vals = priority_vals,
@@ -368,6 +374,11 @@ static void conf_check(const struct conf *c, const char *name,
 {
 	if (c->output == OUTPUT_FILE && !c->output_file[0])
 		err_add(e, name, 0, "output = file needs output_file");
+	/* names for JSON events in a text output: a mistake, not a choice */
+	if (c->json_schema != SCHEMA_NATIVE && c->output_format != FORMAT_JSON &&
+	    c->input != INPUT_GOAUDIT)
+		err_add(e, name, 0, "json_schema = %s needs output_format = json",
+			conf_enum_name("json_schema", c->json_schema));
 	if (!c->proc_root[0])
 		err_add(e, name, 0, "proc_root must not be empty");
 	{

@@ -27,6 +27,7 @@
 
 enum conf_output { OUTPUT_SYSLOG, OUTPUT_STDOUT, OUTPUT_FILE };
 enum conf_format { FORMAT_TEXT, FORMAT_JSON };
+enum conf_schema { SCHEMA_NATIVE, SCHEMA_ECS, SCHEMA_OTEL };
 enum conf_overflow { OVERFLOW_BLOCK, OVERFLOW_DROP };
 enum conf_input { INPUT_AUDITD, INPUT_GOAUDIT };
 
@@ -35,6 +36,7 @@ struct conf {
 	int output;           /* enum conf_output */
 	char output_file[PATH_MAX];
 	int output_format;    /* enum conf_format */
+	int json_schema;      /* enum conf_schema: the JSON events' names */
 	int syslog_facility;  /* LOG_LOCAL0 ... as <syslog.h> encodes it */
 	int syslog_priority;  /* LOG_INFO ... */
 	char syslog_socket[108]; /* sizeof sockaddr_un.sun_path */

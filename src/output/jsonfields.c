@@ -254,7 +254,8 @@ static void put_span(struct jw *w, struct seen *s, const char *p,
 
 /* EXECVE's arguments of [p, end) as ,"argv":[...]: aN in order, an
  * argument given as aN_len and aN[i] pieces joined. */
-static void put_argv(struct jw *w, const char *p, const char *end)
+static void put_argv(struct jw *w, const char *key, const char *p,
+		     const char *end)
 {
 	static __thread char buf[RECORD_MAX];
 	struct tok t;
@@ -262,7 +263,9 @@ static void put_argv(struct jw *w, const char *p, const char *end)
 	size_t have = 0;
 	unsigned count = 0;
 
-	jw_lit(w, ",\"argv\":[");
+	jw_lit(w, ",");
+	jw_str(w, key, strlen(key));
+	jw_lit(w, ":[");
 	while (next_tok(&p, end, &t)) {
 		if (!arg_key(&t, &idx, &part) || part == -2)
 			continue;
@@ -355,6 +358,44 @@ static void put_nfcfg(struct jw *w, struct seen *s, const struct record *r)
 
 void jsonfields_write(struct jw *w, const struct record *r)
 {
+	jsonfields_write_as(w, r, "fields", "fields_cut", "argv");
+}
+
+long jsonfields_get(const struct record *r, const char *key, char *dst,
+		    size_t cap)
+{
+	const char *p = r->line + r->fields_at, *end = r->line + r->raw_len;
+	size_t kl = strlen(key);
+	struct tok t;
+	long n;
+
+	if ((r->flags & REC_BAD_HEADER) || !r->fields_at)
+		return -1;
+	if (record_type_is(r, "NETFILTER_CFG")) {
+		if (!r->nf_tail)
+			return -1;
+		p = r->line + r->nf_tail; /* the table name is not the kernel's */
+	}
+	if (r->flags & REC_USER_MSG)
+		end = r->line + r->msg_at; /* the sender's text is not */
+	while (next_tok(&p, end, &t)) {
+		if (t.kl != kl || memcmp(t.k, key, kl) != 0)
+			continue;
+		if (is_encoded_name(&t) && t.vl / 2 <= cap &&
+		    (n = unhex(dst, t.v, t.vl)) >= 0)
+			return n;
+		if (t.vl > cap)
+			return -1;
+		memcpy(dst, t.v, t.vl);
+		return (long)t.vl;
+	}
+	return -1;
+}
+
+void jsonfields_write_as(struct jw *w, const struct record *r,
+			 const char *key, const char *cut_key,
+			 const char *argv_key)
+{
 	static __thread struct seen top, msg;
 	const char *fields = r->line + r->fields_at;
 	const char *end = r->line + r->raw_len;
@@ -364,9 +405,16 @@ void jsonfields_write(struct jw *w, const struct record *r)
 		return;
 	if (record_type_is(r, "NETFILTER_CFG") && !r->nf_tail)
 		return; /* no kernel tail: nothing tells its fields apart */
-	seen_reset(&top);
-	jw_lit(w, ",\"fields\":{");
 	execve = record_type_is(r, "EXECVE");
+	if (!key) {
+		if (execve && argv_key)
+			put_argv(w, argv_key, fields, end);
+		return;
+	}
+	seen_reset(&top);
+	jw_lit(w, ",");
+	jw_str(w, key, strlen(key));
+	jw_lit(w, ":{");
 	if (r->nf_tail) {
 		put_nfcfg(w, &top, r);
 	} else if (r->flags & REC_USER_MSG) {
@@ -390,8 +438,11 @@ void jsonfields_write(struct jw *w, const struct record *r)
 		put_span(w, &top, fields, end, execve, 0);
 	}
 	jw_lit(w, "}");
-	if (top.cut)
-		jw_lit(w, ",\"fields_cut\":true");
-	if (execve)
-		put_argv(w, fields, end);
+	if (top.cut) {
+		jw_lit(w, ",");
+		jw_str(w, cut_key, strlen(cut_key));
+		jw_lit(w, ":true");
+	}
+	if (execve && argv_key)
+		put_argv(w, argv_key, fields, end);
 }

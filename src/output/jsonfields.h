@@ -40,4 +40,23 @@
  */
 void jsonfields_write(struct jw *w, const struct record *r);
 
+/*
+ * jsonfields_write_as - the same with other keys for the object, its cut
+ * flag and the arguments (argv_key NULL: none written); for the mapped
+ * names (jsonmap.c).
+ */
+void jsonfields_write_as(struct jw *w, const struct record *r,
+			 const char *key, const char *cut_key,
+			 const char *argv_key);
+
+/*
+ * jsonfields_get - the value of the first field key in the kernel's part of
+ * r (a user-space record: before msg='; NETFILTER_CFG: its tail, after the
+ * table name a process chose; nothing without that tail), decoded like
+ * "fields", into dst (cap bytes, not terminated).  Returns its length, or
+ * -1 when r has no such field or it does not fit.
+ */
+long jsonfields_get(const struct record *r, const char *key, char *dst,
+		    size_t cap);
+
 #endif

@@ -20,6 +20,8 @@
 #include "input/record.h"
 #include "output/enrich.h"
 #include "output/event.h"
+#include "output/jsonmap.h"
+#include "output/jsonnames.h"
 #include "output/jsonout.h"
 #include "plugin/holdq.h"
 #include "plugin/pipeline.h"
@@ -39,6 +41,7 @@ struct ga_held {
 
 struct pipeline {
 	int format;
+	int schema;     /* enum conf_schema, of FORMAT_JSON */
 	int overflow;
 	size_t max_bytes;
 	char node[CONF_NAME_MAX];
@@ -199,7 +202,13 @@ static int emit_event(void *ctx, const struct event *ev)
 	if (was_held)
 		count_wait(p, p->jheld_since);
 	p->jheld = NULL;
-	n = jsonout_event(dst, bound, ev, p->node, names, obj_names, p, &cut);
+	if (p->schema == SCHEMA_NATIVE)
+		n = jsonout_event(dst, bound, ev, p->node, names, obj_names, p,
+				  &cut);
+	else
+		n = jsonmap_event(dst, bound, p->schema == SCHEMA_ECS ? JN_ECS :
+				  JN_OTEL, ev, p->node, names, obj_names, p,
+				  &cut);
 	p->st.fields_dropped += cut;
 	if (n)
 		outq_commit(p->q, n);
@@ -220,6 +229,7 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 	p->goaudit = c->input == INPUT_GOAUDIT;
 	/* go-audit objects go out one for one, as text records do */
 	p->format = p->goaudit ? FORMAT_TEXT : c->output_format;
+	p->schema = c->json_schema;
 	p->room = p->goaudit ? GOAUDIT_ROOM_MAX :
 		  p->format == FORMAT_JSON ? PIPE_JSON_LINE_ROOM : PIPE_LINE_ROOM;
 	p->overflow = c->overflow_action;

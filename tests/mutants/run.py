@@ -104,6 +104,7 @@ def build(work, tests):
                if os.path.exists(os.path.join(work, "tests/unit/%s.c" % t))]
     if any(test_cmd(work, t)[0] == "integration" for t in tests):
         targets += ["all", "build/mut/tools/p2p_auparse",
+                    "build/mut/tools/jsonnames_list",
                     "build/mut/hooks/audisp-pid2pod"]
     return sh("make -s -j2 B=build/mut %s" % " ".join(targets), work)
 

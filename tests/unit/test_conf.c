@@ -26,6 +26,18 @@ static const struct row rows[] = {
 	{ "comments and blanks", "# c\n\n   \n\t# x = y\n", 1, NULL },
 	{ "stdout json", "output = stdout\noutput_format = json\n", 1, NULL },
 	{ "no spaces around =", "output=stdout\n", 1, NULL },
+	{ "json_schema ecs", "output_format = json\njson_schema = ecs\n", 1, NULL },
+	{ "json_schema otel", "output_format = json\njson_schema = otel\n", 1, NULL },
+	{ "json_schema ecs on text output", "json_schema = ecs\n", 0,
+	  "json_schema = ecs needs output_format = json" },
+	{ "json_schema native on text output", "json_schema = native\n", 1, NULL },
+	{ "json_schema misspelt", "json_schema = elastic\n", 0,
+	  "t:1: json_schema: 'elastic' is not one of the allowed values: native, ecs, otel" },
+	{ "json_schema two values", "json_schema = ecs otel\n", 0, "json_schema: 'ecs otel'" },
+	{ "json_schema a number", "json_schema = 1\n", 0, "json_schema: '1' is not one of" },
+	{ "json_schema empty", "json_schema =\n", 0, "json_schema" },
+	{ "json_schema twice", "json_schema = ecs\njson_schema = otel\n", 0,
+	  "t:2: 'json_schema' set twice" },
 	{ "CRLF line ends", "output = stdout\r\n", 1, NULL },
 	{ "facility with LOG_ prefix", "syslog_facility = LOG_LOCAL6\n", 1, NULL },
 	{ "size with suffix", "queue_max_bytes = 16M\n", 1, NULL },
@@ -297,6 +309,7 @@ int main(void)
 		conf_defaults(&c);
 		CHECK_INT(c.output, OUTPUT_SYSLOG);
 		CHECK_INT(c.output_format, FORMAT_TEXT);
+		CHECK_INT(c.json_schema, SCHEMA_NATIVE);
 		CHECK_STR(c.proc_root, "/proc");
 		CHECK_INT(c.overflow_action, OVERFLOW_BLOCK);
 		CHECK_INT(c.batch_ms, 20);
