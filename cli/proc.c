@@ -195,7 +195,7 @@ static int by_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-int cproc_scan(struct cli *c, struct cproc_list *ret)
+int cproc_scan(struct cli *c, const struct cproc *like, struct cproc_list *ret)
 {
 	DIR *d = opendir(c->conf.proc_root);
 	struct dirent *de;
@@ -209,6 +209,8 @@ int cproc_scan(struct cli *c, struct cproc_list *ret)
 		if (cli_parse_pid(de->d_name, &pid) < 0 || ident(c, pid, &p) < 0)
 			continue;
 		if (p.id.state != IDENT_CONTAINER && p.id.state != IDENT_POD_ONLY)
+			continue;
+		if (like && !cproc_same_container(&p, like))
 			continue;
 		if (ret->n == ret->cap) {
 			size_t cap = ret->cap ? ret->cap * 2 : 256;
@@ -318,8 +320,9 @@ void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
 
 #define SESSION_DEPTH_MAX 4096 /* parents walked, at most (no cycles) */
 
-int32_t cproc_session(const char *proc_root, const struct cproc_list *l,
-		      const size_t *idx, size_t n, size_t i)
+/* The session of l->v[idx[i]] (cproc_sessions). */
+static int32_t session(const char *proc_root, const struct cproc_list *l,
+		       const size_t *idx, size_t n, size_t i)
 {
 	const struct cproc *p = &l->v[idx[i]], *top = p, *main = NULL;
 	const struct cproc *parent;
@@ -347,4 +350,12 @@ int32_t cproc_session(const char *proc_root, const struct cproc_list *l,
 	if (top->pidns && ns && ns != top->pidns && top->nspid != 1)
 		return top->pid;
 	return IDENT_EXEC_UNKNOWN;
+}
+
+void cproc_sessions(const char *proc_root, struct cproc_list *l,
+		    const size_t *idx, size_t n)
+{
+	/* session() reads no exec_root: each is written as it is told */
+	for (size_t i = 0; i < n; i++)
+		l->v[idx[i]].id.exec_root = session(proc_root, l, idx, n, i);
 }
