@@ -138,7 +138,7 @@ void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
 
 /*
  * cproc_sessions - the exec session of each of the n processes idx of l,
- * as /proc alone tells it (docs/design.md: pid2pod sessions), written into
+ * as /proc alone tells it (docs/design.md: The pid2pod command), written into
  * its id.exec_root; idx must hold every process of their containers, and
  * l stay sorted by pid.  A process's chain of parents inside its
  * container leads to a top process (whose parent is outside).  The

@@ -352,10 +352,41 @@ static int32_t session(const char *proc_root, const struct cproc_list *l,
 	return IDENT_EXEC_UNKNOWN;
 }
 
+/* By container (cproc_same_container's key), then by index. */
+static int by_ctr(const void *a, const void *b, void *arg)
+{
+	const struct cproc_list *l = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct cproc *x = &l->v[i], *y = &l->v[j];
+	int r;
+
+	if (x->id.state != y->id.state)
+		return x->id.state < y->id.state ? -1 : 1;
+	if ((r = strcmp(x->id.container_id, y->id.container_id)) ||
+	    (r = strcmp(x->id.pod_uid, y->id.pod_uid)))
+		return r;
+	return (i > j) - (i < j);
+}
+
 void cproc_sessions(const char *proc_root, struct cproc_list *l,
 		    const size_t *idx, size_t n)
 {
-	/* session() reads no exec_root: each is written as it is told */
-	for (size_t i = 0; i < n; i++)
-		l->v[idx[i]].id.exec_root = session(proc_root, l, idx, n, i);
+	size_t *g = malloc((n ? n : 1) * sizeof *g), k;
+
+	if (!g) { /* one pass over all: the same answers, slower */
+		for (size_t i = 0; i < n; i++)
+			l->v[idx[i]].id.exec_root = session(proc_root, l, idx, n, i);
+		return;
+	}
+	/* one container at a time, so a node's ps is not n * n; session()
+	 * reads no exec_root, so each is written as it is told */
+	memcpy(g, idx, n * sizeof *g);
+	qsort_r(g, n, sizeof *g, by_ctr, l);
+	for (size_t i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && cproc_same_container(&l->v[g[i]], &l->v[g[k]]); k++)
+			;
+		for (size_t j = i; j < k; j++)
+			l->v[g[j]].id.exec_root = session(proc_root, l, g + i, k - i, j - i);
+	}
+	free(g);
 }
