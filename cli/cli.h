@@ -110,9 +110,11 @@ int cproc_read(struct cli *c, int32_t pid, struct cproc *p);
 void cproc_done(struct cproc *p);
 /*
  * cproc_scan - every process under proc_root that belongs to a pod
- * (container or pod-only), sorted by pid.  0 or -errno.
+ * (container or pod-only), sorted by pid; with like, only those in like's
+ * container (cproc_same_container: what cproc_sessions needs to tell
+ * like's session).  0 or -errno.
  */
-int cproc_scan(struct cli *c, struct cproc_list *ret);
+int cproc_scan(struct cli *c, const struct cproc *like, struct cproc_list *ret);
 void cproc_list_free(struct cproc_list *l);
 /* cproc_find - the process pid in a list sorted by pid, or NULL. */
 const struct cproc *cproc_find(const struct cproc_list *l, int32_t pid);
@@ -135,18 +137,22 @@ void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
 		int *is_main);
 
 /*
- * cproc_session - the exec session of l->v[idx[i]] as /proc alone tells
- * it (idx: n processes of one pod; README: Exec sessions): its chain of
- * parents inside its container leads to a top process (whose parent is
- * outside).  The container's main process and, when main is not the init
- * of a pid namespace (which adopts orphans), its descendants:
- * IDENT_EXEC_NONE.  Another top whose parent is in another pid namespace
- * (runc exec's setns): that top, a session's root.  Anything else
- * (descendants of a namespace's init: maybe a session's orphans; tops in
- * the host's namespace: maybe orphans taken by the shim): IDENT_EXEC_UNKNOWN.
+ * cproc_sessions - the exec session of each of the n processes idx of l,
+ * as /proc alone tells it (docs/design.md: The pid2pod command), written into
+ * its id.exec_root; idx must hold every process of their containers, and
+ * l stay sorted by pid.  A process's chain of parents inside its
+ * container leads to a top process (whose parent is outside).  The
+ * container's main process and, when main is not the init of a pid
+ * namespace (which adopts orphans), its descendants: IDENT_EXEC_NONE.
+ * Another top whose parent is in another pid namespace (runc exec's
+ * setns), and its descendants: that top's pid, a session's root.
+ * Anything else (descendants of a namespace's init: maybe a session's
+ * orphans; tops in the host's namespace: maybe orphans taken by the shim;
+ * no parent known): IDENT_EXEC_UNKNOWN.  The one rule of ps, pids,
+ * hostpid, lookup and sessions.
  */
-int32_t cproc_session(const char *proc_root, const struct cproc_list *l,
-		      const size_t *idx, size_t n, size_t i);
+void cproc_sessions(const char *proc_root, struct cproc_list *l,
+		    const size_t *idx, size_t n);
 
 /* out.c */
 struct table;
@@ -165,13 +171,17 @@ const char *out_pod(const struct cproc *p, char *buf, size_t size);
 const char *out_container(const struct cproc *p, char *buf, size_t size);
 /* out_runtime - "containerd", "cri-o", "docker", "podman" or NULL. */
 const char *out_runtime(const struct cproc *p);
+/* out_exec - p's session for a table: its root's pid, "?" (may be in
+ * one), or NULL (shown "-": the container's own tree, a host process). */
+const char *out_exec(const struct cproc *p, char *buf, size_t size);
 /* out_int - n as text, or "-" when negative (unknown). */
 const char *out_int(int64_t n, char *buf, size_t size);
 
 /* JSON: one object per line.  Flags choose the members besides k8s. */
 enum { OUT_PPID = 1, OUT_CMD = 2 };
 /* out_json_proc - {"pid":..,"nspid":..,"runtime":..,["ppid":..,]
- * ["command":..,]["main":true,]"k8s":{..}} or {"pid":N,"host":true}. */
+ * ["command":..,]["main":true,]"k8s":{..}} or {"pid":N,"host":true};
+ * k8s's "exec" as the plugin writes it (jsonout_k8s). */
 void out_json_proc(FILE *f, const struct cproc *p, int flags, int is_main);
 
 /* the subcommands; each returns an exit status */

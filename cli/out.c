@@ -135,6 +135,15 @@ const char *out_runtime(const struct cproc *p)
 	}
 }
 
+const char *out_exec(const struct cproc *p, char *buf, size_t size)
+{
+	if (p->id.exec_root > 0) {
+		snprintf(buf, size, "%d", (int)p->id.exec_root);
+		return buf;
+	}
+	return p->id.exec_root == IDENT_EXEC_UNKNOWN ? "?" : NULL;
+}
+
 const char *out_int(int64_t n, char *buf, size_t size)
 {
 	if (n < 0)

@@ -3,11 +3,12 @@
  * pods.c - from a pod to its processes:
  *   `pids NS/POD [--container NAME]`: the host pids of the pod's
  *     containers, each container's main process marked (the oldest whose
- *     parent is outside the container: what a tracer or nsenter wants);
+ *     parent is outside the container: what a tracer or nsenter wants)
+ *     and its exec session (cproc_sessions);
  *   `hostpid NS/POD[/CONTAINER] PID`: the host pid of the process a
  *     container knows as PID (its innermost NSpid);
  *   `sessions [NS/POD]`: the exec sessions open in pods, as /proc alone
- *     tells them (cproc_session): each root with its start, command and
+ *     tells them (cproc_sessions): each root with its start, command and
  *     processes; what cannot be told is counted on stderr.
  * Pods are found by their names, so they need the runtime's state or the
  * pod list; without either the pod is "not found".
@@ -102,7 +103,7 @@ static int by_container(const void *a, const void *b, void *arg)
 }
 
 static const char *const headers[] = {
-	"CONTAINER", "PID", "MAIN", "PPID", "NSPID", "COMMAND",
+	"CONTAINER", "PID", "MAIN", "PPID", "NSPID", "EXEC", "COMMAND",
 };
 #define NCOLS (sizeof headers / sizeof headers[0])
 
@@ -113,7 +114,7 @@ static void print_pids(const struct cproc_list *l, const size_t *idx, size_t n,
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cproc *p = &l->v[idx[i]];
-		char ctr[SPEC_MAX], pid[16], ppid[16], nspid[16];
+		char ctr[SPEC_MAX], pid[16], ppid[16], nspid[16], ex[16];
 		const char *cells[NCOLS];
 
 		if (json) {
@@ -125,7 +126,8 @@ static void print_pids(const struct cproc_list *l, const size_t *idx, size_t n,
 		cells[2] = is_main[i] ? "yes" : "no";
 		cells[3] = out_int(p->ppid, ppid, sizeof ppid);
 		cells[4] = out_int(p->nspid, nspid, sizeof nspid);
-		cells[5] = p->cmd;
+		cells[5] = out_exec(p, ex, sizeof ex);
+		cells[6] = p->cmd;
 		table_add(t, cells);
 	}
 	table_print(t, stdout);
@@ -143,12 +145,13 @@ int cmd_pids(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 		return CLI_USAGE;
 	if (o->container)
 		snprintf(s.ctr, sizeof s.ctr, "%s", o->container);
-	if ((e = cproc_scan(c, &l)) < 0) {
+	if ((e = cproc_scan(c, NULL, &l)) < 0) {
 		cli_err("%s: %s", c->conf.proc_root, strerror(-e));
 		return CLI_NOT_FOUND;
 	}
 	rc = select_pod(&l, &s, &idx, &n);
 	if (rc == 0) {
+		cproc_sessions(c->conf.proc_root, &l, idx, n);
 		qsort_r(idx, n, sizeof *idx, by_container, &l);
 		is_main = calloc(n, sizeof *is_main);
 		if (is_main) {
@@ -201,7 +204,7 @@ int cmd_hostpid(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 		cli_err("not a pid: '%.60s'", argv[1]);
 		return CLI_USAGE;
 	}
-	if ((e = cproc_scan(c, &l)) < 0) {
+	if ((e = cproc_scan(c, NULL, &l)) < 0) {
 		cli_err("%s: %s", c->conf.proc_root, strerror(-e));
 		return CLI_NOT_FOUND;
 	}
@@ -210,6 +213,7 @@ int cmd_hostpid(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 		cproc_list_free(&l);
 		return rc;
 	}
+	cproc_sessions(c->conf.proc_root, &l, idx, n);
 	/* keep the hits in idx: distinct processes, so distinct host pids */
 	for (size_t i = 0; i < n; i++)
 		if (l.v[idx[i]].nspid == nspid)
@@ -282,7 +286,6 @@ static void session_json(struct cproc *p, const char *when, size_t k)
 		cli_err("out of memory");
 		return;
 	}
-	p->id.exec_root = p->pid;
 	out_json_proc(m, p, OUT_PPID | OUT_CMD, 0);
 	fclose(m);
 	while (len && obj[len - 1] == '\n')
@@ -297,8 +300,7 @@ static void session_json(struct cproc *p, const char *when, size_t k)
 
 /* The sessions of the pod's processes idx (n of them), printed. */
 static void print_sessions(struct cli *c, struct cproc_list *l,
-			   const size_t *idx, size_t n, const int32_t *root,
-			   int json, struct table *t)
+			   const size_t *idx, size_t n, int json, struct table *t)
 {
 	int64_t bt = boot_time(c->conf.proc_root);
 
@@ -308,10 +310,10 @@ static void print_sessions(struct cli *c, struct cproc_list *l,
 		const char *w;
 		size_t k = 0;
 
-		if (root[i] != p->pid)
+		if (p->id.exec_root != p->pid)
 			continue;
 		for (size_t j = 0; j < n; j++)
-			k += root[j] == p->pid;
+			k += l->v[idx[j]].id.exec_root == p->pid;
 		w = started(p, bt, when, sizeof when);
 		if (json) {
 			session_json(p, w, k);
@@ -337,13 +339,12 @@ int cmd_sessions(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 	struct cproc_list l;
 	struct spec s;
 	size_t *idx = NULL, n = 0, unknown = 0;
-	int32_t *root = NULL;
 	struct table *t = NULL;
 	int rc = 0, e;
 
 	if (argc > 0 && parse_spec(argv[0], 0, &s) < 0)
 		return CLI_USAGE;
-	if ((e = cproc_scan(c, &l)) < 0) {
+	if ((e = cproc_scan(c, NULL, &l)) < 0) {
 		cli_err("%s: %s", c->conf.proc_root, strerror(-e));
 		return CLI_NOT_FOUND;
 	}
@@ -355,17 +356,13 @@ int cmd_sessions(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 	} else {
 		rc = CLI_NOT_FOUND;
 	}
-	if (rc == 0 && !(root = calloc(n ? n : 1, sizeof *root)))
-		rc = CLI_NOT_FOUND;
 	if (rc == 0) {
+		cproc_sessions(c->conf.proc_root, &l, idx, n);
+		for (size_t i = 0; i < n; i++)
+			unknown += l.v[idx[i]].id.exec_root == IDENT_EXEC_UNKNOWN;
 		qsort_r(idx, n, sizeof *idx, by_container, &l);
-		/* one pod at a time: its main processes are its own */
-		for (size_t i = 0; i < n; i++) {
-			root[i] = cproc_session(c->conf.proc_root, &l, idx, n, i);
-			unknown += root[i] == IDENT_EXEC_UNKNOWN;
-		}
 		t = o->json ? NULL : table_new(7, sess_headers);
-		print_sessions(c, &l, idx, n, root, o->json, t);
+		print_sessions(c, &l, idx, n, o->json, t);
 		if (t) {
 			table_print(t, stdout);
 			table_free(t);
@@ -375,7 +372,6 @@ int cmd_sessions(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 				"container's pid 1 (which adopts the orphans of "
 				"sessions), or in the host's pid namespace", unknown);
 	}
-	free(root);
 	free(idx);
 	cproc_list_free(&l);
 	return rc;

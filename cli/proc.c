@@ -195,7 +195,7 @@ static int by_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-int cproc_scan(struct cli *c, struct cproc_list *ret)
+int cproc_scan(struct cli *c, const struct cproc *like, struct cproc_list *ret)
 {
 	DIR *d = opendir(c->conf.proc_root);
 	struct dirent *de;
@@ -209,6 +209,8 @@ int cproc_scan(struct cli *c, struct cproc_list *ret)
 		if (cli_parse_pid(de->d_name, &pid) < 0 || ident(c, pid, &p) < 0)
 			continue;
 		if (p.id.state != IDENT_CONTAINER && p.id.state != IDENT_POD_ONLY)
+			continue;
+		if (like && !cproc_same_container(&p, like))
 			continue;
 		if (ret->n == ret->cap) {
 			size_t cap = ret->cap ? ret->cap * 2 : 256;
@@ -318,8 +320,9 @@ void cproc_main(const struct cproc_list *l, const size_t *idx, size_t n,
 
 #define SESSION_DEPTH_MAX 4096 /* parents walked, at most (no cycles) */
 
-int32_t cproc_session(const char *proc_root, const struct cproc_list *l,
-		      const size_t *idx, size_t n, size_t i)
+/* The session of l->v[idx[i]] (cproc_sessions). */
+static int32_t session(const char *proc_root, const struct cproc_list *l,
+		       const size_t *idx, size_t n, size_t i)
 {
 	const struct cproc *p = &l->v[idx[i]], *top = p, *main = NULL;
 	const struct cproc *parent;
@@ -347,4 +350,43 @@ int32_t cproc_session(const char *proc_root, const struct cproc_list *l,
 	if (top->pidns && ns && ns != top->pidns && top->nspid != 1)
 		return top->pid;
 	return IDENT_EXEC_UNKNOWN;
+}
+
+/* By container (cproc_same_container's key), then by index. */
+static int by_ctr(const void *a, const void *b, void *arg)
+{
+	const struct cproc_list *l = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct cproc *x = &l->v[i], *y = &l->v[j];
+	int r;
+
+	if (x->id.state != y->id.state)
+		return x->id.state < y->id.state ? -1 : 1;
+	if ((r = strcmp(x->id.container_id, y->id.container_id)) ||
+	    (r = strcmp(x->id.pod_uid, y->id.pod_uid)))
+		return r;
+	return (i > j) - (i < j);
+}
+
+void cproc_sessions(const char *proc_root, struct cproc_list *l,
+		    const size_t *idx, size_t n)
+{
+	size_t *g = malloc((n ? n : 1) * sizeof *g), k;
+
+	if (!g) { /* one pass over all: the same answers, slower */
+		for (size_t i = 0; i < n; i++)
+			l->v[idx[i]].id.exec_root = session(proc_root, l, idx, n, i);
+		return;
+	}
+	/* one container at a time, so a node's ps is not n * n; session()
+	 * reads no exec_root, so each is written as it is told */
+	memcpy(g, idx, n * sizeof *g);
+	qsort_r(g, n, sizeof *g, by_ctr, l);
+	for (size_t i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && cproc_same_container(&l->v[g[i]], &l->v[g[k]]); k++)
+			;
+		for (size_t j = i; j < k; j++)
+			l->v[g[j]].id.exec_root = session(proc_root, l, g + i, k - i, j - i);
+	}
+	free(g);
 }

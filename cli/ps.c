@@ -4,16 +4,18 @@
  * grouped by pod, then container (a pod's sandbox and other pod-only
  * processes first, as container "-"), then pid.  Where the names are
  * unknown (--no-kubelet without runtime state) the pod UID stands for the
- * pod and the short container id for the container.  Filters that match
+ * pod and the short container id for the container.  EXEC: the process's
+ * exec session as /proc tells it (cproc_sessions).  Filters that match
  * nothing: status 1.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const char *const headers[] = {
-	"NAMESPACE", "POD", "CONTAINER", "PID", "PPID", "NSPID", "COMMAND",
+	"NAMESPACE", "POD", "CONTAINER", "PID", "PPID", "NSPID", "EXEC", "COMMAND",
 };
 #define NCOLS (sizeof headers / sizeof headers[0])
 
@@ -47,6 +49,20 @@ static int wanted(const struct cli_opts *o, const struct cproc *p)
 	return 1;
 }
 
+/* Every process's session, told while l is still sorted by pid. */
+static int sessions(struct cli *c, struct cproc_list *l)
+{
+	size_t *idx = calloc(l->n ? l->n : 1, sizeof *idx);
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		idx[i] = i;
+	cproc_sessions(c->conf.proc_root, l, idx, l->n);
+	free(idx);
+	return 0;
+}
+
 int cmd_ps(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 {
 	struct cproc_list l;
@@ -54,10 +70,15 @@ int cmd_ps(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 	size_t shown = 0;
 	int e;
 
-	e = cproc_scan(c, &l);
+	e = cproc_scan(c, NULL, &l);
 	if (e < 0) {
 		cli_err("%s: %s", c->conf.proc_root, strerror(-e));
 		return CLI_NOT_FOUND;
+	}
+	if (sessions(c, &l) < 0) {
+		cproc_list_free(&l);
+		cli_err("out of memory");
+		return CLI_USAGE;
 	}
 	if (l.n)
 		qsort(l.v, l.n, sizeof *l.v, by_pod);
@@ -68,7 +89,7 @@ int cmd_ps(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		const struct cproc *p = &l.v[i];
-		char ctr[256], pid[16], ppid[16], nspid[16];
+		char ctr[256], pid[16], ppid[16], nspid[16], ex[16];
 		const char *cells[NCOLS];
 
 		if (!wanted(o, p))
@@ -84,7 +105,8 @@ int cmd_ps(struct cli *c, const struct cli_opts *o, int argc, char **argv)
 		cells[3] = out_int(p->pid, pid, sizeof pid);
 		cells[4] = out_int(p->ppid, ppid, sizeof ppid);
 		cells[5] = out_int(p->nspid, nspid, sizeof nspid);
-		cells[6] = p->cmd;
+		cells[6] = out_exec(p, ex, sizeof ex);
+		cells[7] = p->cmd;
 		table_add(t, cells);
 	}
 	table_print(t, stdout);

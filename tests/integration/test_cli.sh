@@ -8,7 +8,12 @@
 # pause-like process in the pod's cgroup only) and data/db-0 (containers
 # "db" and "cache", each in its own pid namespace).  The kubelet's list
 # names them; runtime_state_dirs is empty, so every name comes from the
-# kubelet.  Covered: every subcommand in table and JSON form, a host pid,
+# kubelet.  Later an exec session into "cache": a shell that nsenter (on
+# the host) starts in cache's pid namespace, moved into its cgroup, with a
+# child, as runc exec makes one; ps, pids, lookup and sessions must show
+# its root on both, "-" or no "exec" on the containers' own trees, "?" on
+# the process added in the host's pid namespace (app's later one).
+# Covered: every subcommand in table and JSON form, a host pid,
 # a missing pid, the main-process marking, NSpid translation and its
 # ambiguity, pod and container not found, --no-kubelet, a kubelet that is
 # not there, a non-root user who cannot read the config (or the token), a
@@ -173,7 +178,7 @@ shop web-7d9f8-abcde app $A2 $A $A2
 shop web-7d9f8-abcde app $X $(ppid "$X") $X"
 	[ "$got" = "$want" ] && t_ok "ps table: grouped by pod and container (pause first as -), pid, ppid, nspid" ||
 		t_fail "ps table" "got [$got] want [$want]"
-	head -1 "$W/ps_table.out" | grep -qx 'NAMESPACE *POD *CONTAINER *PID *PPID *NSPID *COMMAND' &&
+	head -1 "$W/ps_table.out" | grep -qx 'NAMESPACE *POD *CONTAINER *PID *PPID *NSPID *EXEC *COMMAND' &&
 		grep -q " $A  .*/bin/bash -c sleep 30 & sleep 30 & wait\$" "$W/ps_table.out" &&
 		t_ok "ps table: header, and the command line as ps shows it" ||
 		t_fail "ps header/command" "$(head -3 "$W/ps_table.out")"
@@ -267,6 +272,74 @@ run hp_noctr p2p hostpid data/db-0/web 1
 want_rc hp_noctr 1 && { [ "$(cat "$W/hp_noctr.err")" = "pid2pod: container web not found in data/db-0" ] &&
 	t_ok "hostpid: container not found, status 1" || t_fail "hostpid container not found" "$(cat "$W/hp_noctr.err")"; }
 
+# --- an exec session: ps, pids, lookup and sessions show its root -------------
+# nsenter stays on the host (the shim's place); its child joins cache's pid
+# namespace, is moved into cache's cgroup, then forks S1 and execs sleep.
+mkfifo "$W/go"
+nsenter -t "$K1" -p -- /bin/sh -c 'read -r x <"$0"; sleep 30 & exec sleep 30' "$W/go" </dev/null >/dev/null 2>&1 &
+NE=$!
+t_on_exit sh -c "kill $NE 2>/dev/null; true"
+t_wait_for 2000 sh -c "[ -n \"\$(cat /proc/$NE/task/$NE/children 2>/dev/null)\" ]"
+S=$(children "$NE")
+S1=
+if [ -n "$S" ] && podcg_enter cache "$S"; then
+	echo go >"$W/go"
+	t_wait_for 2000 sh -c "[ -n \"\$(cat /proc/$S/task/$S/children 2>/dev/null)\" ]"
+	S1=$(children "$S")
+	t_on_exit sh -c "kill $S $S1 2>/dev/null; true"
+fi
+t_log "session: nsenter $NE > root $S > $S1 (cache's pid namespace)"
+if [ -z "$S1" ]; then
+	t_fail "exec session" "the root or its child did not start (nsenter $NE root [$S])"
+else
+	# what each process's session is (pid:exec, "" for none)
+	want="$A: $A1: $A2: $X:? $P: $DU: $D1: $D2: $KU: $K1: $S:$S $S1:$S"
+	run ses_ps_json p2p ps --json
+	want_rc ses_ps_json 0 && pyjson ses_ps_json '
+want = dict((int(p), e) for p, e in (x.split(":") for x in A[0].split()))
+got = dict((o["pid"], o["k8s"].get("exec", "")) for o in L if o["pid"] in want)
+got = dict((p, str(e)) for p, e in got.items())
+want = dict((p, e) for p, e in want.items())
+if got != want: print("ps --json exec: got %s want %s" % (got, want))
+for o in L:
+    if o["pid"] == int(A[1]) and not isinstance(o["k8s"].get("exec"), int): print("root: exec not a number: %s" % o)' "$want" "$S"
+	run ses_ps p2p ps
+	want_rc ses_ps 0 && {
+		got=$(for x in $want; do printf '%s:%s ' "${x%%:*}" "$(cell "${x%%:*}" EXEC "$W/ses_ps.out")"; done)
+		exp=$(for x in $want; do e=${x#*:}; printf '%s:%s ' "${x%%:*}" "${e:--}"; done)
+		[ "$got" = "$exp" ] && t_ok "ps: EXEC is the root $S for the session's two processes, - for the containers' own trees, ? for app's process from the host" ||
+			t_fail "ps EXEC" "got [$got] want [$exp]"; }
+	run ses_pids p2p pids data/db-0 --container cache
+	want_rc ses_pids 0 && {
+		got=$(awk 'NR > 1 { print $2, $3, $6 }' "$W/ses_pids.out" | tr '\n' ' ')
+		[ "$got" = "$KU yes - $K1 no - $S no $S $S1 no $S " ] && head -1 "$W/ses_pids.out" | grep -q ' NSPID *EXEC *COMMAND$' &&
+			t_ok "pids: EXEC, the session's root on its processes, - on the main's tree" || t_fail "pids EXEC" "$(cat "$W/ses_pids.out")"; }
+	run ses_pids_json p2p pids data/db-0 --json
+	want_rc ses_pids_json 0 && pyjson ses_pids_json '
+got = [(o["pid"], o["k8s"].get("exec")) for o in L if o["k8s"].get("container") == "cache"]
+want = [(int(A[0]), None), (int(A[1]), None), (int(A[2]), int(A[2])), (int(A[3]), int(A[2]))]
+if got != want: print("got %s want %s" % (got, want))
+if any("exec" in o["k8s"] for o in L if o["k8s"].get("container") == "db"): print("db: %s" % L)' "$KU" "$K1" "$S" "$S1"
+	run ses_lookup p2p lookup "$S1" "$S" "$K1" "$X"
+	want_rc ses_lookup 0 && {
+		got="$(cell "$S1" EXEC "$W/ses_lookup.out") $(cell "$S" EXEC "$W/ses_lookup.out") $(cell "$K1" EXEC "$W/ses_lookup.out") $(cell "$X" EXEC "$W/ses_lookup.out")"
+		[ "$got" = "$S $S - ?" ] && t_ok "lookup: EXEC $S for the root and its child, - for the init, ? for app's process from the host" ||
+			t_fail "lookup EXEC" "got [$got] want [$S $S - ?]"; }
+	run ses_lookup_json p2p lookup --json "$S1" "$K1" "$X"
+	want_rc ses_lookup_json 0 && pyjson ses_lookup_json '
+got = [(o["pid"], o["k8s"].get("exec")) for o in L]
+want = [(int(A[0]), int(A[1])), (int(A[2]), None), (int(A[3]), "?")]
+if got != want: print("got %s want %s" % (got, want))
+k = open(sys.argv[1]).readline()
+if "\"nspid\":3,\"exec\":%s," % A[1] not in k: print("member order: " + k)' "$S1" "$S" "$K1" "$X"
+	run ses_sessions p2p sessions data/db-0
+	want_rc ses_sessions 0 && {
+		got=$(awk 'NR > 1 { print $3, $4, $6 }' "$W/ses_sessions.out")
+		[ "$got" = "cache $S 2" ] && t_ok "sessions: the one root ($S) with its 2 processes" ||
+			t_fail "sessions" "$(cat "$W/ses_sessions.out" "$W/ses_sessions.err")"; }
+	kill "$S" "$S1" 2>/dev/null
+fi
+
 # --- --no-kubelet: cgroups only (no runtime state here): ids, no names ----------
 run nk_json p2p --no-kubelet lookup --json "$A" "$D1"
 want_rc nk_json 0 && pyjson nk_json '
@@ -340,15 +413,16 @@ cp "/proc/$A/cgroup" "$F/4711/cgroup"
 cp "/proc/$P/cgroup" "$F/4712/cgroup"
 run fake p2p --proc-root "$F" --no-kubelet lookup 4711 --json
 want_rc fake 0 && pyjson fake '
-if L != [{"pid": 4711, "nspid": None, "runtime": None, "k8s": {"container_id": A[0], "pod_uid": A[1]}}]: print(L)' "$C1" "$U1"
+if L != [{"pid": 4711, "nspid": None, "runtime": None, "k8s": {"container_id": A[0], "pod_uid": A[1], "exec": "?"}}]: print(L)' "$C1" "$U1"
 run fake_table p2p --proc-root "$F" --no-kubelet lookup 4711 4712
 want_rc fake_table 0 && {
 	got=$(awk 'NR > 1 { print $1, $2, $3, $NF }' "$W/fake_table.out")
-	[ "$got" = "4711 - ${C1:0:13} $U1
-4712 - - $U1" ] && t_ok "only <pid>/cgroup: table with nspid unknown (-)" || t_fail "fake table" "$got"; }
+	[ "$got" = "4711 - ? $U1
+4712 - ? $U1" ] && [ "$(cell 4711 CONTAINER-ID "$W/fake_table.out") $(cell 4712 CONTAINER-ID "$W/fake_table.out")" = "${C1:0:13} -" ] &&
+		t_ok "only <pid>/cgroup: table with nspid unknown (-), session not told (?)" || t_fail "fake table" "$got"; }
 run fake_ps p2p --proc-root "$F" --no-kubelet ps
-want_rc fake_ps 0 && { [ "$(awk 'NR > 1 { print $4, $5, $6, $7 }' "$W/fake_ps.out" | tr '\n' ' ')" = "4712 - - - 4711 - - - " ] &&
-	t_ok "only <pid>/cgroup: ps with ppid, nspid, command unknown" || t_fail "fake ps" "$(cat "$W/fake_ps.out")"; }
+want_rc fake_ps 0 && { [ "$(awk 'NR > 1 { print $4, $5, $6, $7, $8 }' "$W/fake_ps.out" | tr '\n' ' ')" = "4712 - - ? - 4711 - - ? - " ] &&
+	t_ok "only <pid>/cgroup: ps with ppid, nspid, command unknown, session ?" || t_fail "fake ps" "$(cat "$W/fake_ps.out")"; }
 
 # --- usage and config errors: status 2 --------------------------------------------
 usage_case() { # NAME WANT-IN-STDERR ARGS...

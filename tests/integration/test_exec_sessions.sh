@@ -63,6 +63,94 @@ sys.exit(0 if len(objs) == 1 and str(o["root"]) == sys.argv[2] and o["processes"
          o["started"].endswith("Z") and o["process"]["k8s"]["exec"] == o["root"] and
          o["process"]["k8s"]["container"] == "db" else 1)
 PYEOF
+# ps, pids and lookup, text and --json, from /proc alone while s0 runs:
+# its root and the root's children carry the root, the init none, the
+# init's children ? (pid 1 adopts orphans: /proc cannot tell).  A snapshot
+# that caught no child of the root (they live 0.3 s at a time) is taken
+# again, up to 5 times; a wrong answer fails at once.
+cat >"$W/cli_check.py" <<'PYEOF'
+import json, sys
+kind, path, init, root = sys.argv[1:5]
+want = dict(a.split(":", 1) for a in sys.argv[5:])  # lookup: pid -> exec
+rows = []
+lines = open(path).read().splitlines()
+if kind == "json":
+    for o in (json.loads(l) for l in lines if l.strip()):
+        k = o.get("k8s", {})
+        if k.get("pod") == "db-0" and k.get("container") == "db":
+            e = k.get("exec")
+            if e is not None and not (isinstance(e, int) or e == "?"):
+                print("exec %r: not a number nor ?" % (e,)); sys.exit(1)
+            rows.append((str(o["pid"]), str(o.get("ppid")), "" if e is None else str(e)))
+else:
+    col = {h: i for i, h in enumerate(lines[0].split())} if lines else {}
+    for l in lines[1:]:
+        f = l.split()
+        if f[col["CONTAINER"]] == "db" and f[col.get("POD", col["CONTAINER"])] in ("db-0", "db"):
+            e = f[col["EXEC"]]
+            rows.append((f[col["PID"]], f[col["PPID"]] if "PPID" in col else "",
+                         "" if e == "-" else e))
+got = {p: e for p, _, e in rows}
+bad = []
+if want:
+    if got != want: bad.append("got %s want %s" % (got, want))
+else:
+    kids = 0
+    for p, pp, e in rows:
+        w = None
+        if p == init: w = ""
+        elif p == root or pp == root: w = root; kids += pp == root
+        elif pp == init: w = "?"
+        elif e not in ("", "?"): bad.append("%s (parent %s): exec %s, not in the session" % (p, pp, e))
+        if w is not None and e != w: bad.append("%s (parent %s): exec [%s] want [%s]" % (p, pp, e, w))
+    for p in (init, root):
+        if p not in got: bad.append("no process %s" % p)
+    if not bad and not kids:
+        sys.exit(2)
+if bad: print("; ".join(bad)); sys.exit(1)
+PYEOF
+# cli_sess NAME KIND CMD...: CMD's output checked by cli_check.py (after --)
+cli_sess() {
+	local n=$1 kind=$2 try out rc
+	shift 2
+	local -a cmd=() chk=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do cmd+=("$1"); shift; done
+	shift
+	chk=("$@")
+	for try in 1 2 3 4 5; do
+		if [ "${chk[0]:-}" = kids ]; then # lookup: a child of each, now
+			local rk ik
+			rk=$(cut -d' ' -f1 "/proc/$sroot/task/$sroot/children" 2>/dev/null)
+			ik=$(cut -d' ' -f1 "/proc/$oldinit/task/$oldinit/children" 2>/dev/null)
+			[ -n "$rk" ] && [ -n "$ik" ] || { sleep 0.1; continue; }
+			cmd=("${cmd[@]:0:${#cmd[@]}-4}" "$oldinit" "$sroot" "$rk" "$ik")
+			chk=(kids "$oldinit:" "$sroot:$sroot" "$rk:$sroot" "$ik:?")
+		fi
+		rc=0
+		"${cmd[@]}" >"$W/$n.out" 2>"$W/$n.err" || rc=$?
+		[ "$rc" -eq 0 ] || { [ "${chk[0]:-}" = kids ] && [ "$rc" -eq 1 ] && continue; break; }
+		rc=0
+		out=$(/usr/bin/python3 "$W/cli_check.py" "$kind" "$W/$n.out" "$oldinit" "$sroot" "${chk[@]:1}" 2>&1) || rc=$?
+		[ "$rc" -eq 2 ] || break
+	done
+	if [ "$rc" -eq 0 ]; then
+		t_ok "pid2pod $n: the root $sroot and its children carry it, the init $oldinit none, its children ? ($try tries)"
+	else
+		t_fail "pid2pod $n" "status $rc: $out $(head -c 300 "$W/$n.err") $(head -c 600 "$W/$n.out")"
+	fi
+}
+if [ -n "$sroot" ] && [ "$sroot" != "$oldinit" ]; then
+	p2p() { "$CLI" -c "$W/p.conf" --no-kubelet "$@"; }
+	cli_sess ps table p2p ps --
+	cli_sess "ps --json" json p2p ps --json --
+	cli_sess "pids" table p2p pids shop/db-0 --
+	cli_sess "pids --json" json p2p pids --json shop/db-0 --
+	cli_sess "lookup" table p2p lookup 0 0 0 0 -- kids
+	cli_sess "lookup --json" json p2p lookup --json 0 0 0 0 -- kids
+	sed 's/^/# /' "$W/pids.out" "$W/lookup.out" >&2
+else
+	t_fail "pid2pod ps/pids/lookup sessions" "no session root from pid2pod sessions"
+fi
 cid=$(ctr_run_pod one shop web-0 3f2504e0-4f89-41d3-9a0c-0305e82c3301 app cgroupfs \
 	/bin/sh -c 'while true; do /bin/true p2p-init; sleep 0.2; done') ||
 	{ t_fail "container one" "did not start"; t_done; exit; }
