@@ -67,7 +67,7 @@ static int emit(void *ctx, const struct event *ev)
 
 	(void)ctx;
 	got_p->n = jsonout_event(got_p->line, cap, ev, "me", NULL, names_of,
-				 NULL, &cut_n);
+				 NULL, NULL, &cut_n);
 	got_p->line[got_p->n] = '\0';
 	return 0;
 }
@@ -173,7 +173,7 @@ static void event_cases(void)
 
 		cut_n = 0;
 		/* the room JSONOUT_BOUND promises: a 6 KB pod name is more */
-		got_cap = JSONOUT_BOUND(strlen(l) + 1, 1);
+		got_cap = JSONOUT_BOUND(strlen(l) + 1, 1, 1);
 		t = eventtab_new(emit, NULL);
 		add(t, l, NULL, &big);
 		add(t, "type=EOE msg=audit(1.0:9): ", NULL, NULL);
