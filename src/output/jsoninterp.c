@@ -7,6 +7,7 @@
  * buffer of ours; records without a field of those kinds never reach it.
  */
 #include <auparse.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,24 @@
 #include "common/util.h"
 #include "output/jsoninterp.h"
 
+struct memo {
+	char k[JSONINTERP_MEMO_KEY];
+	uint16_t kl; /* 0: empty */
+	char v[JSONINTERP_MEMO_VALUE]; /* the answer as JSON, "" for none */
+};
+
 struct jsoninterp {
 	auparse_state_t *au;
 	char buf[RECORD_MAX + 2]; /* the record's text and a newline */
+	char key[JSONINTERP_MEMO_KEY];
+	char ans[JSONINTERP_LIB_ROOM];
+	struct memo memo[JSONINTERP_MEMO_SLOTS];
 };
 
+/* The keys of one object: remembered (n), written (wrote) */
 struct keys {
 	char k[JSONINTERP_KEYS_MAX][JSONINTERP_KEY_MAX];
-	unsigned n;
+	unsigned n, wrote;
 };
 
 struct jsoninterp *jsoninterp_new(void)
@@ -145,67 +156,146 @@ static void put_saddr(struct jw *w, auparse_state_t *au, const char *text)
 	jw_lit(w, "}");
 }
 
-/* Does the record hold a field the library may interpret?  A cheap look
- * at the text: a false yes costs one parse, never a key. */
-static int worth_parsing(const struct record *r)
+/* The record's fields the library may give a key for: a look at the
+ * name only (the library still says what the field is). */
+static int candidate(const char *k, size_t n)
 {
 	static const char *const names[] = {
-		"arch=", "exit=", "mode=", "perm=", "saddr=", "cap", "fp=",
-		"pp=", "pe=",
+		"arch", "syscall", "exit", "mode", "perm", "saddr", "fp", "fi",
+		"pp", "pi", "pe", "pa", "capability",
 	};
-	const char *f = r->line + r->fields_at;
-	size_t n = r->raw_len - r->fields_at;
 
+	if ((n > 4 && memcmp(k, "cap_", 4) == 0) ||
+	    (n > 4 && memcmp(k, "old_", 4) == 0))
+		return 1;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (memmem(f, n, names[i], strlen(names[i])))
+		if (strlen(names[i]) == n && memcmp(k, names[i], n) == 0)
 			return 1;
 	return 0;
 }
 
-/* The library's keys for r, at most JSONINTERP_LIB_ROOM bytes of them */
+static uint32_t hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* The JSON of the library's answer for the field name (its first in the
+ * record) into out ("" for none); the record parsed on first need. */
+static void ask(struct jsoninterp *ji, const struct record *r, int *parsed,
+		const char *name, char *out, size_t cap)
+{
+	auparse_state_t *au = ji->au;
+	struct jw o = { out, cap - 1, 0, 0 };
+	const char *v, *s;
+	int type;
+
+	out[0] = '\0';
+	if (!*parsed) {
+		memcpy(ji->buf, r->line, r->raw_len);
+		ji->buf[r->raw_len] = '\n';
+		*parsed = auparse_new_buffer(au, ji->buf, r->raw_len + 1) == 0 ?
+			  1 : -1;
+	}
+	if (*parsed < 0 || auparse_first_record(au) <= 0 ||
+	    !auparse_find_field(au, name))
+		return;
+	type = auparse_get_field_type(au);
+	if (type == AUPARSE_TYPE_UID || type == AUPARSE_TYPE_GID)
+		return; /* never: the library would ask NSS */
+	v = auparse_get_field_str(au);
+	if (!v || !wanted(type, v))
+		return;
+	s = auparse_interpret_field(au);
+	if (!answered(s, v))
+		return;
+	if (type == AUPARSE_TYPE_SOCKADDR)
+		put_saddr(&o, au, s);
+	else
+		jw_str(&o, s, strlen(s));
+	o.len = o.bad ? 0 : o.len;
+	out[o.len] = '\0';
+}
+
+/* The library's keys for r in field order, at most JSONINTERP_LIB_ROOM
+ * bytes of them.  Answers are remembered by (type, name, value, arch,
+ * syscall): a pure function's, so a hit is what the library would say. */
 static void put_lib(struct jsoninterp *ji, struct jw *w, struct keys *ks,
 		    const struct record *r)
 {
-	auparse_state_t *au = ji->au;
-	size_t cap = w->cap, good;
+	const char *p = r->line + r->fields_at, *end = r->line + r->raw_len;
+	const char *arch = "", *sc = "";
+	size_t archl = 0, scl = 0, room = w->len + JSONINTERP_LIB_ROOM;
+	int parsed = 0;
 
-	memcpy(ji->buf, r->line, r->raw_len);
-	ji->buf[r->raw_len] = '\n';
-	if (auparse_new_buffer(au, ji->buf, r->raw_len + 1) < 0 ||
-	    auparse_first_record(au) <= 0)
-		return;
-	if (w->len + JSONINTERP_LIB_ROOM < w->cap)
-		w->cap = w->len + JSONINTERP_LIB_ROOM;
-	do {
-		int type = auparse_get_field_type(au);
-		const char *name, *v, *s;
+	while (p < end) {
+		const char *k, *v, *ve;
+		size_t kl, vl, ml;
+		char name[JSONINTERP_KEY_MAX], *m = ji->key;
+		struct memo *e;
+		uint32_t h;
 
-		if (type == AUPARSE_TYPE_UID || type == AUPARSE_TYPE_GID)
-			continue; /* never: the library would ask NSS */
-		name = auparse_get_field_name(au);
-		v = auparse_get_field_str(au);
-		if (!name || !v || !wanted(type, v))
+		while (p < end && *p == ' ')
+			p++;
+		k = p;
+		ve = memchr(p, ' ', (size_t)(end - p));
+		ve = ve ? ve : end;
+		p = ve;
+		v = memchr(k, '=', (size_t)(ve - k));
+		if (!v)
 			continue;
-		s = auparse_interpret_field(au);
-		if (!answered(s, v) || !key_add(ks, name, strlen(name)))
+		kl = (size_t)(v - k);
+		vl = (size_t)(ve - ++v);
+		if (kl == 4 && memcmp(k, "arch", 4) == 0)
+			arch = v, archl = vl;
+		else if (kl == 7 && memcmp(k, "syscall", 7) == 0)
+			sc = v, scl = vl;
+		if (!candidate(k, kl) || !key_add(ks, k, kl))
 			continue;
-		good = w->len;
-		if (ks->n > 1)
-			jw_lit(w, ",");
-		jw_str(w, name, strlen(name));
-		jw_lit(w, ":");
-		if (type == AUPARSE_TYPE_SOCKADDR)
-			put_saddr(w, au, s);
-		else
-			jw_str(w, s, strlen(s));
-		if (w->bad) { /* past the room: this key and the rest out */
-			w->len = good;
-			w->bad = 0;
-			ks->n--;
-			break;
+		ml = r->type_len + kl + vl + archl + scl + 4;
+		if (ml > JSONINTERP_MEMO_KEY) {
+			m = NULL; /* too long to remember: asked each time */
+		} else {
+			memcpy(m, r->type, r->type_len);
+			m += r->type_len;
+			*m++ = '\0';
+			memcpy(m, k, kl), m += kl, *m++ = '\0';
+			memcpy(m, v, vl), m += vl, *m++ = '\0';
+			memcpy(m, arch, archl), m += archl, *m++ = '\0';
+			memcpy(m, sc, scl);
+			m = ji->key;
 		}
-	} while (auparse_next_field(au) > 0);
-	w->cap = cap;
+		h = m ? hash(m, ml) : 0;
+		e = &ji->memo[h % JSONINTERP_MEMO_SLOTS];
+		if (!m || e->kl != ml || memcmp(e->k, m, ml) != 0) {
+			memcpy(name, k, kl);
+			name[kl] = '\0';
+			ask(ji, r, &parsed, name, ji->ans, sizeof ji->ans);
+			if (m && strlen(ji->ans) < sizeof e->v) {
+				memcpy(e->k, m, ml);
+				e->kl = (uint16_t)ml;
+				memcpy(e->v, ji->ans, strlen(ji->ans) + 1);
+				e = &ji->memo[h % JSONINTERP_MEMO_SLOTS];
+			} else {
+				e = NULL;
+			}
+		}
+		{
+			const char *ans = e ? e->v : ji->ans;
+			size_t al = strlen(ans);
+
+			if (!al || w->len + kl + al + 8 > room)
+				continue; /* none, or past the room */
+			if (ks->wrote++)
+				jw_lit(w, ",");
+			jw_str(w, k, kl);
+			jw_lit(w, ":");
+			jw_raw(w, ans, al);
+		}
+	}
 }
 
 /* The ENRICHED tail's keys: KEY=value, KEY="value" or KEY={ ... } */
@@ -253,7 +343,7 @@ static void put_tail(struct jw *w, struct keys *ks, const char *p,
 			continue; /* the library's kinds */
 		if (!key_add(ks, key, kl))
 			continue;
-		if (ks->n > 1)
+		if (ks->wrote++)
 			jw_lit(w, ",");
 		jw_str(w, key, kl);
 		jw_lit(w, ":");
@@ -269,15 +359,14 @@ void jsoninterp_write(struct jsoninterp *ji, struct jw *w,
 
 	if (!ji || w->bad || (r->flags & REC_BAD_HEADER) || !r->fields_at)
 		return;
-	ks.n = 0;
+	ks.n = ks.wrote = 0;
 	jw_lit(w, ",\"interpreted\":{");
 	/* a user message's fields and a table name are a process's text */
-	if (!(r->flags & REC_USER_MSG) && !record_type_is(r, "NETFILTER_CFG") &&
-	    worth_parsing(r))
+	if (!(r->flags & REC_USER_MSG) && !record_type_is(r, "NETFILTER_CFG"))
 		put_lib(ji, w, &ks, r);
 	if (r->raw_len < r->len)
 		put_tail(w, &ks, r->line + r->raw_len + 1, r->line + r->len);
 	jw_lit(w, "}");
-	if (!ks.n && !w->bad)
+	if (!ks.wrote && !w->bad)
 		w->len = start; /* nothing to say: no object */
 }

@@ -42,6 +42,12 @@
  * up to ~550 bytes, BPRM_FCAPS has nine); keys past it are left out.
  * JSONOUT_BOUND counts it for each record. */
 #define JSONINTERP_LIB_ROOM 4096
+/* The library's answers remembered, by (record type, name, value, arch,
+ * syscall): slots, bytes of a key, bytes of an answer; a longer one is
+ * asked each time.  ~0.6 MB a pipeline. */
+#define JSONINTERP_MEMO_SLOTS 512
+#define JSONINTERP_MEMO_KEY 128
+#define JSONINTERP_MEMO_VALUE 1024
 /* Hex digits of a saddr handed to the library (128-byte sockaddr). */
 #define JSONINTERP_SADDR_MAX 256
 
