@@ -194,7 +194,13 @@ static void ask(struct jsoninterp *ji, const struct record *r, int *parsed,
 	int type;
 
 	out[0] = '\0';
-	if (!*parsed) {
+	if (!*parsed && (r->raw_len > RECORD_MAX ||
+			 memchr(r->line, '\n', r->raw_len) ||
+			 memchr(r->line, '\0', r->raw_len))) {
+		/* longer than a record, or more than one line to the library
+		 * (it keeps a half event, and leaks it on the next buffer) */
+		*parsed = -1;
+	} else if (!*parsed) {
 		memcpy(ji->buf, r->line, r->raw_len);
 		ji->buf[r->raw_len] = '\n';
 		*parsed = auparse_new_buffer(au, ji->buf, r->raw_len + 1) == 0 ?
