@@ -18,6 +18,7 @@
 struct memo {
 	char k[JSONINTERP_MEMO_KEY];
 	uint16_t kl; /* 0: empty */
+	uint16_t vl;
 	char v[JSONINTERP_MEMO_VALUE]; /* the answer as JSON, "" for none */
 };
 
@@ -32,6 +33,7 @@ struct jsoninterp {
 /* The keys of one object: remembered (n), written (wrote) */
 struct keys {
 	char k[JSONINTERP_KEYS_MAX][JSONINTERP_KEY_MAX];
+	uint8_t kl[JSONINTERP_KEYS_MAX];
 	unsigned n, wrote;
 };
 
@@ -65,10 +67,10 @@ static int key_add(struct keys *ks, const char *key, size_t n)
 	if (n == 0 || n >= JSONINTERP_KEY_MAX || ks->n >= JSONINTERP_KEYS_MAX)
 		return 0;
 	for (unsigned i = 0; i < ks->n; i++)
-		if (strncmp(ks->k[i], key, n) == 0 && ks->k[i][n] == '\0')
+		if (ks->kl[i] == n && memcmp(ks->k[i], key, n) == 0)
 			return 0;
 	memcpy(ks->k[ks->n], key, n);
-	ks->k[ks->n][n] = '\0';
+	ks->kl[ks->n] = (uint8_t)n;
 	ks->n++;
 	return 1;
 }
@@ -160,16 +162,24 @@ static void put_saddr(struct jw *w, auparse_state_t *au, const char *text)
  * name only (the library still says what the field is). */
 static int candidate(const char *k, size_t n)
 {
-	static const char *const names[] = {
-		"arch", "syscall", "exit", "mode", "perm", "saddr", "fp", "fi",
-		"pp", "pi", "pe", "pa", "capability",
+#define NM(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t n;
+	} names[] = {
+		NM("arch"), NM("syscall"), NM("exit"), NM("mode"), NM("perm"),
+		NM("saddr"), NM("fp"), NM("fi"), NM("pp"), NM("pi"), NM("pe"),
+		NM("pa"), NM("capability"),
 	};
+#undef NM
 
+	if (n < 2 || !strchr("acefmops", k[0]))
+		return 0; /* most names (pid, uid, comm, ...) end here */
 	if ((n > 4 && memcmp(k, "cap_", 4) == 0) ||
 	    (n > 4 && memcmp(k, "old_", 4) == 0))
 		return 1;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i]) == n && memcmp(k, names[i], n) == 0)
+		if (names[i].n == n && memcmp(k, names[i].s, n) == 0)
 			return 1;
 	return 0;
 }
@@ -274,24 +284,28 @@ static void put_lib(struct jsoninterp *ji, struct jw *w, struct keys *ks,
 			memcpy(m, sc, scl);
 			m = ji->key;
 		}
-		h = m ? hash(m, ml) : 0;
+		/* the name and value pick the slot (the whole key is compared) */
+		h = m ? hash(k, kl) ^ hash(v, vl) * 31u : 0;
 		e = &ji->memo[h % JSONINTERP_MEMO_SLOTS];
 		if (!m || e->kl != ml || memcmp(e->k, m, ml) != 0) {
+			size_t n;
+
 			memcpy(name, k, kl);
 			name[kl] = '\0';
 			ask(ji, r, &parsed, name, ji->ans, sizeof ji->ans);
-			if (m && strlen(ji->ans) < sizeof e->v) {
+			n = strlen(ji->ans);
+			if (m && n < sizeof e->v) {
 				memcpy(e->k, m, ml);
 				e->kl = (uint16_t)ml;
-				memcpy(e->v, ji->ans, strlen(ji->ans) + 1);
-				e = &ji->memo[h % JSONINTERP_MEMO_SLOTS];
+				memcpy(e->v, ji->ans, n + 1);
+				e->vl = (uint16_t)n;
 			} else {
 				e = NULL;
 			}
 		}
 		{
 			const char *ans = e ? e->v : ji->ans;
-			size_t al = strlen(ans);
+			size_t al = e ? e->vl : strlen(ans);
 
 			if (!al || w->len + kl + al + 8 > room)
 				continue; /* none, or past the room */
