@@ -4,7 +4,10 @@
  * in jsoninterp.h): libauparse reads the record's text for the kinds it
  * interprets as a pure function, auditd's ENRICHED tail gives the rest.
  * One libauparse state per pipeline, fed one record at a time from a
- * buffer of ours; records without a field of those kinds never reach it.
+ * buffer of ours, and only on a miss of its remembered answers: a record
+ * with no field named like those kinds never reaches it, and a field
+ * whose (record type, name, value, arch, syscall) was asked before is
+ * answered from the memo.
  */
 #include <auparse.h>
 #include <stdint.h>
@@ -12,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/util.h"
 #include "output/jsoninterp.h"
 
 struct memo {
