@@ -186,10 +186,9 @@ static int candidate(const char *k, size_t n)
 	return 0;
 }
 
-static uint32_t hash(const char *s, size_t n)
+/* FNV-1a over s (n bytes), from h */
+static uint32_t hash(uint32_t h, const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 16777619u;
 	return h;
@@ -287,7 +286,7 @@ static void put_lib(struct jsoninterp *ji, struct jw *w, struct keys *ks,
 			m = ji->key;
 		}
 		/* the name and value pick the slot (the whole key is compared) */
-		h = m ? hash(k, kl) ^ hash(v, vl) * 31u : 0;
+		h = m ? hash(hash(2166136261u, k, kl + 1), v, vl) : 0;
 		e = &ji->memo[h % JSONINTERP_MEMO_SLOTS];
 		if (!m || e->kl != ml || memcmp(e->k, m, ml) != 0) {
 			size_t n;
