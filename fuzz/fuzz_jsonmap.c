@@ -58,7 +58,7 @@ static int kernel_pid(const struct event *ev)
 
 static int emit(void *ctx, const struct event *ev)
 {
-	size_t cap = JSONOUT_BOUND(ev->len, ev->nobjs), n;
+	size_t cap = JSONOUT_BOUND(ev->len, ev->nrec, ev->nobjs), n;
 	struct json_object *o, *v;
 	int want_pid = kernel_pid(ev);
 	int bad_id = ev->has_id && ev->id.state == IDENT_UNRESOLVED;

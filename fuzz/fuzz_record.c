@@ -3,8 +3,9 @@
  * fuzz_record.c - the record scanner and the field inserter on any bytes:
  * scan, then build the output line with every kind of field, and check the
  * contract's invariants (never longer than allowed, the record's bytes kept);
- * and the record's JSON fields (jsonfields.c): within the room its header
- * promises, and JSON that json-c reads as an object.
+ * and the record's JSON fields (jsonfields.c) and interpretations
+ * (jsoninterp.c, through libauparse): within the room their headers
+ * promise, and JSON that json-c reads as an object.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "input/record.h"
 #include "output/enrich.h"
 #include "output/jsonfields.h"
+#include "output/jsoninterp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,6 +29,29 @@ static void check_fields(const struct record *r, size_t size)
 
 	memcpy(buf, "{\"x\":1", 6);
 	jsonfields_write(&w, r);
+	if (w.bad)
+		abort();
+	memcpy(buf + 6 + w.len, "}", 2);
+	o = json_tokener_parse(buf);
+	if (!o || !json_object_is_type(o, json_type_object))
+		abort();
+	json_object_put(o);
+}
+
+/* The interpretations of r fit the library's room + 6 bytes a byte of the
+ * tail and parse as members of an object. */
+static void check_interp(const struct record *r, size_t size)
+{
+	static struct jsoninterp *ji;
+	static char buf[JSONINTERP_LIB_ROOM + 3 * RECORD_MAX * 6 + 128];
+	struct jw w = { buf + 6, JSONINTERP_LIB_ROOM + 32 +
+			6 * (size - r->raw_len), 0, 0 };
+	struct json_object *o;
+
+	if (!ji && !(ji = jsoninterp_new()))
+		abort();
+	memcpy(buf, "{\"x\":1", 6);
+	jsoninterp_write(ji, &w, r);
 	if (w.bad)
 		abort();
 	memcpy(buf + 6 + w.len, "}", 2);
@@ -56,8 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	record_scan(line, size, &r);
 	if (r.insert_at > r.raw_len || r.raw_len > size)
 		abort();
-	if (!(r.flags & REC_BAD_HEADER))
+	if (!(r.flags & REC_BAD_HEADER)) {
 		check_fields(&r, size);
+		check_interp(&r, size);
+	}
 	if ((r.flags & (REC_BAD_HEADER | REC_HAS_NUL)) || size + 1 > RECORD_MAX) {
 		n = enrich_malformed(out, sizeof out, line,
 				     size < RECORD_MAX ? size : RECORD_MAX - 1, size,

@@ -9,6 +9,7 @@
 #include "common/encode.h"
 #include "input/record.h"
 #include "output/jsonfields.h"
+#include "output/jsoninterp.h"
 #include "output/jsonout.h"
 #include "output/jw.h"
 
@@ -106,11 +107,12 @@ static void jw_k8s(struct jw *w, const struct ident *id,
 	w->len += 7 + k;
 }
 
-/* One record line (no newline) -> {"type":..,"text":..,"interp":..}, with
+/* One record line (no newline) -> {"type":..,"text":..,"interp":..,
+ * "fields":..,"interpreted":..}, with
  * its target's k8s object when it has an opid= (*nobj counts those) */
 static void jw_record(struct jw *w, const struct event *ev, const char *line,
 		      size_t len, unsigned *nobj, jsonout_names_fn obj_names,
-		      void *ctx, unsigned *cut)
+		      void *ctx, struct jsoninterp *ji, unsigned *cut)
 {
 	static const struct ident unknown = { .state = IDENT_UNRESOLVED };
 	const struct k8s_names *nm = NULL;
@@ -130,6 +132,7 @@ static void jw_record(struct jw *w, const struct event *ev, const char *line,
 		jw_str(w, line + r.raw_len + 1, len - r.raw_len - 1);
 	}
 	jsonfields_write(w, &r);
+	jsoninterp_write(ji, w, &r);
 	if (r.opid != RECORD_NO_PID) {
 		/* the event kept them in record order (eventtab_add) */
 		oid = *nobj < ev->nobjs ? ev->objs[*nobj] : unknown;
@@ -144,7 +147,8 @@ static void jw_record(struct jw *w, const struct event *ev, const char *line,
 
 size_t jsonout_event(char *dst, size_t cap, const struct event *ev,
 		     const char *node, const struct k8s_names *names,
-		     jsonout_names_fn obj_names, void *ctx, unsigned *cut)
+		     jsonout_names_fn obj_names, void *ctx,
+		     struct jsoninterp *ji, unsigned *cut)
 {
 	struct jw w = { dst, cap, 0, 0 };
 	char num[64];
@@ -167,7 +171,7 @@ size_t jsonout_event(char *dst, size_t cap, const struct event *ev,
 		if (!first)
 			jw_lit(&w, ",");
 		first = 0;
-		jw_record(&w, ev, p, n, &nobj, obj_names, ctx, cut);
+		jw_record(&w, ev, p, n, &nobj, obj_names, ctx, ji, cut);
 		p += n + 1;
 	}
 	jw_lit(&w, "]");

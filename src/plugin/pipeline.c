@@ -50,6 +50,7 @@ struct pipeline {
 	struct ctrmeta *cm;
 	struct podcache *pc;   /* NULL: no kubelet */
 	struct eventtab *events;
+	struct jsoninterp *ji; /* JSON: libauparse for "interpreted" */
 	struct enrich_stats est;
 	struct log_rate drop_rate;
 	int64_t now;      /* time of the line or tick being handled */
@@ -163,8 +164,8 @@ static int emit_event(void *ctx, const struct event *ev)
 	struct pipeline *p = ctx;
 	/* never more than the queue's headroom over queue_max_bytes: an
 	 * event that needs more is written record by record */
-	size_t bound = JSONOUT_BOUND(ev->len, ev->nobjs) < PIPE_EVENT_ROOM_MAX ?
-		       JSONOUT_BOUND(ev->len, ev->nobjs) : PIPE_EVENT_ROOM_MAX;
+	size_t want = JSONOUT_BOUND(ev->len, ev->nrec, ev->nobjs);
+	size_t bound = want < PIPE_EVENT_ROOM_MAX ? want : PIPE_EVENT_ROOM_MAX;
 	char *dst = outq_reserve(p->q, bound);
 	size_t n;
 	const struct k8s_names *names = NULL;
@@ -204,7 +205,7 @@ static int emit_event(void *ctx, const struct event *ev)
 	p->jheld = NULL;
 	if (p->schema == SCHEMA_NATIVE)
 		n = jsonout_event(dst, bound, ev, p->node, names, obj_names, p,
-				  &cut);
+				  p->ji, &cut);
 	else
 		n = jsonmap_event(dst, bound, p->schema == SCHEMA_ECS ? JN_ECS :
 				  JN_OTEL, ev, p->node, names, obj_names, p,
@@ -239,8 +240,13 @@ struct pipeline *pipeline_new(const struct conf *c, const char *node_name,
 	p->hold_ms = (int64_t)c->hold_ms;
 	p->res = resolver_new(c->proc_root);
 	p->cm = ctrmeta_new(c->runtime_state_dirs, c->containerd_namespace);
-	if (p->format == FORMAT_JSON)
+	if (p->format == FORMAT_JSON) {
 		p->events = eventtab_new(emit_event, p);
+		/* here, before the sandbox: libauparse reads auditd.conf */
+		p->ji = jsoninterp_new();
+		if (!p->ji)
+			log_warnx("libauparse: no interpreted values in JSON");
+	}
 	if (kubelet_conf_from(c, node_name, &kc, why, sizeof why) == 1) {
 		p->pc = podcache_new((int64_t)c->kubelet_refresh_interval * 1000,
 				     NULL, NULL);
@@ -267,6 +273,7 @@ void pipeline_free(struct pipeline *p)
 	resolver_free(p->res);
 	ctrmeta_free(p->cm);
 	eventtab_free(p->events);
+	jsoninterp_free(p->ji);
 	podcache_free(p->pc);
 	holdq_done(&p->held);
 	free(p->ga_buf);

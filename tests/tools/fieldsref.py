@@ -6,13 +6,18 @@ verify.py checks the plugin's "fields", "argv" and "fields_cut" against
 this, and refenrich.py writes them.
 
 record_json(line) -> dict of the keys a record object gets besides type,
-text and interp: {"fields": {...}, "argv": [...], "fields_cut": True},
-each only when it applies; {} for a line that is not an audit record.
+text and interp: {"fields": {...}, "argv": [...], "fields_cut": True,
+"interpreted": {...}}, each only when it applies; {} for a line that is
+not an audit record.  "interpreted" (docs/design.md, "interpreted") asks
+libauparse through ctypes, a fresh parse of each record (the plugin
+remembers answers; this does not), for the kinds the rule names, and reads
+the ENRICHED tail itself.
 Strings are what the plugin writes: bytes that are not UTF-8 become the
 characters U+0080..U+00FF of the byte.
 """
 import ctypes
 import ctypes.util
+import json
 import re
 
 KEYS_MAX = 512          # distinct keys in one object
@@ -171,6 +176,108 @@ def nfcfg(top, fields):
     return True
 
 
+# --- "interpreted" (src/output/jsoninterp.h's rule, written again) ----------
+_ap = ctypes.CDLL(ctypes.util.find_library("auparse"))
+for _f, _r in (("auparse_init", ctypes.c_void_p), ("auparse_get_field_name", ctypes.c_char_p),
+               ("auparse_get_field_str", ctypes.c_char_p), ("auparse_interpret_field", ctypes.c_char_p),
+               ("auparse_interpret_sock_family", ctypes.c_char_p),
+               ("auparse_interpret_sock_address", ctypes.c_char_p),
+               ("auparse_interpret_sock_port", ctypes.c_char_p),
+               ("auparse_find_field", ctypes.c_char_p)):
+    getattr(_ap, _f).restype = _r
+for _f in ("auparse_new_buffer", "auparse_first_record", "auparse_get_field_type",
+           "auparse_find_field", "auparse_interpret_field", "auparse_get_field_str",
+           "auparse_interpret_sock_family", "auparse_interpret_sock_address",
+           "auparse_interpret_sock_port", "auparse_set_escape_mode"):
+    getattr(_ap, _f).argtypes = [ctypes.c_void_p] + ([ctypes.c_char_p, ctypes.c_size_t]
+                                                      if _f == "auparse_new_buffer" else
+                                                      [ctypes.c_char_p] if _f == "auparse_find_field" else
+                                                      [ctypes.c_int] if _f == "auparse_set_escape_mode" else [])
+_AU = None
+LIB_ROOM = 4096
+I_KEYS_MAX, I_KEY_MAX, I_VALUE_MAX = 64, 32, 1024
+# libauparse's types (auparse-defs.h) and the shape a value must have
+_SHAPE = {4: (rb"[0-9A-Fa-f]{1,8}"), 3: rb"[0-9]{1,10}", 5: rb"-?[0-9]{1,19}",
+          8: rb"[0-7]{1,11}", 31: rb"[0-7]{1,11}", 7: rb"[0-9]{1,3}", 12: rb"[0-9]{1,3}",
+          22: rb"[0-9A-Fa-f]{1,16}", 9: rb"(?:[0-9A-F]{2}){2,128}"}
+_FAILED = ("unknown", "conversion error", "malformed", "(null)", "too short")
+_CAND = {b"arch", b"syscall", b"exit", b"mode", b"perm", b"saddr", b"fp", b"fi",
+         b"pp", b"pi", b"pe", b"pa", b"capability"}
+
+
+def _lib():
+    global _AU
+    if _AU is None:
+        _AU = _ap.auparse_init(3, b"")
+        _ap.auparse_set_escape_mode(_AU, 0)
+    return _AU
+
+
+def _jstr(b):
+    return json.dumps(text_of(b), ensure_ascii=False)
+
+
+def _ask(raw, name):
+    """the JSON text of the library's answer for name's first field, or '' """
+    au = _lib()
+    buf = raw + b"\n"
+    if _ap.auparse_new_buffer(au, buf, len(buf)) != 0 or _ap.auparse_first_record(au) <= 0:
+        return ""
+    if not _ap.auparse_find_field(au, name):
+        return ""
+    t = _ap.auparse_get_field_type(au)
+    v = _ap.auparse_get_field_str(au)
+    if t in (1, 2) or v is None or t not in _SHAPE or not re.fullmatch(_SHAPE[t], v):
+        return ""
+    s = _ap.auparse_interpret_field(au)
+    if not s or s == v or len(s) > I_VALUE_MAX or any(f.encode() in s for f in _FAILED):
+        return ""
+    if t != 9:
+        return _jstr(s)
+    o = '{"family":' + _jstr(_ap.auparse_interpret_sock_family(au) or b"?")
+    for k, f in (("addr", _ap.auparse_interpret_sock_address), ("port", _ap.auparse_interpret_sock_port)):
+        x = f(au)
+        if x and len(x) <= I_VALUE_MAX:
+            o += ',"%s":%s' % (k, _jstr(x))
+    return o + ',"text":' + _jstr(s[:I_VALUE_MAX]) + "}"
+
+
+def interpreted(rtype, raw, fields, tail, user):
+    seen, items, room = [], [], LIB_ROOM
+
+    def new(k):
+        if not k or len(k) >= I_KEY_MAX or len(seen) >= I_KEYS_MAX or k in seen:
+            return False
+        seen.append(k)
+        return True
+    if not user and rtype != b"NETFILTER_CFG":
+        used = 0
+        for tok in fields.split(b" "):
+            if b"=" not in tok:
+                continue
+            k = tok.split(b"=", 1)[0]
+            if not (k in _CAND or (len(k) > 4 and k[:4] in (b"cap_", b"old_"))) or not new(k):
+                continue
+            a = _ask(raw, k)
+            kj = _jstr(k)
+            need = (1 if items else 0) + len(kj.encode()) + 1 + len(a.encode())
+            if not a or used + len(k) + len(a.encode()) + 8 > room:
+                continue
+            used += need
+            items.append((k, a))
+    if tail is not None:
+        for m in re.finditer(rb' *([^= ]*)=("[^"]*"?|\{[^}]*\}?|[^ ]*)', tail):
+            k, v = m.group(1).lower(), m.group(2)
+            if v[:1] == b'"':
+                v = v[1:-1] if len(v) > 1 and v.endswith(b'"') else v[1:]
+            if k in (b"arch", b"syscall", b"saddr") or not new(k):
+                continue
+            items.append((k, _jstr(v)))
+    if not items:
+        return None
+    return json.loads("{" + ",".join(_jstr(k) + ":" + a for k, a in items) + "}")
+
+
 def record_json(line):
     if line.endswith(b"\n"):
         line = line[:-1]
@@ -190,9 +297,13 @@ def record_json(line):
         return {}
     top = Obj()
     out = {}
+    tail = line.split(b"\x1d", 1)[1] if b"\x1d" in line else None
+    user = is_user_type(rtype) and any(
+        k == b"msg" and fields[vs:vs + 1] == b"'" for k, v, q, vs in tokens(fields))
+    it = interpreted(rtype, raw, fields, tail, user)
     if rtype == b"NETFILTER_CFG":
         if not nfcfg(top, fields):
-            return {}
+            return {"interpreted": it} if it else {}
     elif is_user_type(rtype):
         msg_at = None
         for k, v, q, vs in tokens(fields):
@@ -217,6 +328,8 @@ def record_json(line):
         out["fields_cut"] = True
     if rtype == b"EXECVE":
         out["argv"] = argv_of(fields)
+    if it:
+        out["interpreted"] = it
     return out
 
 

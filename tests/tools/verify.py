@@ -755,7 +755,7 @@ def verify_json(a, exp, rep):
             if ev.get("time") is not None and r.time is not None and str(ev["time"]) != r.time.decode():
                 rep.add(r.lno, olno, "time %r, record says %s" % (ev["time"], r.time.decode()))
             # the record's fields, as fieldsref.py reads its text again
-            got = {k: jr[k] for k in ("fields", "argv", "fields_cut") if k in jr}
+            got = {k: jr[k] for k in ("fields", "argv", "fields_cut", "interpreted") if k in jr}
             if r.fields_h is not None and hash(json.dumps(got, ensure_ascii=False)) != r.fields_h:
                 rep.add(r.lno, olno, "fields of serial %s are not what the text says "
                         "(fieldsref.py): %s" % (serial, json.dumps(got, ensure_ascii=False)[:200]))

@@ -44,7 +44,7 @@ struct got {
 };
 
 static const struct k8s_names big_names = { .namespace_ = "ns", .pod = "p" };
-static char huge[6000]; /* more than the 4 KB the bound keeps */
+static char huge[12000]; /* more than the 8 KB the bound keeps for 1 record */
 static struct k8s_names huge_names = { .namespace_ = "ns", .pod = huge };
 
 static const struct k8s_names *names_of(void *ctx, struct ident *id)
@@ -67,7 +67,7 @@ static int emit(void *ctx, const struct event *ev)
 
 	(void)ctx;
 	got_p->n = jsonout_event(got_p->line, cap, ev, "me", NULL, names_of,
-				 NULL, &cut_n);
+				 NULL, NULL, &cut_n);
 	got_p->line[got_p->n] = '\0';
 	return 0;
 }
@@ -172,8 +172,8 @@ static void event_cases(void)
 		const char *l = "type=OBJ_PID msg=audit(1.0:9): opid=8 ocomm=\"a\"";
 
 		cut_n = 0;
-		/* the room JSONOUT_BOUND promises: a 6 KB pod name is more */
-		got_cap = JSONOUT_BOUND(strlen(l) + 1, 1);
+		/* the room JSONOUT_BOUND promises: a 12 KB pod name is more */
+		got_cap = JSONOUT_BOUND(strlen(l) + 1, 1, 1);
 		t = eventtab_new(emit, NULL);
 		add(t, l, NULL, &big);
 		add(t, "type=EOE msg=audit(1.0:9): ", NULL, NULL);
