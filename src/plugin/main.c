@@ -269,6 +269,7 @@ int main(int argc, char **argv)
 		fatalx("cannot drop privileges: %s", strerror(-e));
 	/* Landlock binds this thread and those it starts later: before the
 	 * kubelet's (sandbox_apply refuses when another thread runs) */
+	sysfilter_prepare();
 	e = sandbox_apply(&pl.conf, pl.conf_path, err, sizeof err);
 	if (e < 0)
 		fatalx("sandbox: %s", err);

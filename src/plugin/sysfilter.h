@@ -21,6 +21,10 @@
  */
 int sysfilter_apply(char *msg, size_t msg_size);
 
+/* sysfilter_prepare - before Landlock: opens the file a tracing build
+ * (-DP2P_SYSFILTER_TRACE) appends denied calls to; nothing otherwise. */
+void sysfilter_prepare(void);
+
 /*
  * sysfilter_denied - how many calls the filter has denied (returned EPERM
  * for) so far; *last: the number of the last one (-1: none).  Safe from
