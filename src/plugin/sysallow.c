@@ -75,6 +75,7 @@ static const struct sysallow sysallow_base[] = {
 	{ "getrandom", "openssl's random numbers (TLS to the kubelet)" },
 	{ "sysinfo", "glibc's qsort (physical memory size)" },
 	{ "uname", "gethostname for the node name on SIGHUP (conf.c)" },
+	{ "geteuid", "fsafe.c: may this uid own the token, CA, key (kubelet thread)" },
 #ifdef __aarch64__
 	/* the same calls where aarch64 has only the newer forms (untraced:
 	 * glibc's choice there; x86_64 lists the older names above) */
