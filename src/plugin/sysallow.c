@@ -25,6 +25,7 @@ static const struct sysallow sysallow_base[] = {
 	{ "write", "output file or stdout, log_file, metrics, eventfd" },
 	{ "openat", "/proc/PID/*, state files, config, CA, token (Landlock decides which)" },
 	{ "close", "every descriptor" },
+	{ "lseek", "OpenSSL loading the kubelet client certificate/key (test_kubelet's cert run)" },
 	{ "newfstatat", "fstat/stat/lstat in glibc: fsafe.c, sink.c, openssl" },
 	{ "getdents64", "readdir: /proc/PID/task, cgroup.procs dirs, state dirs" },
 	{ "readlink", "realpath (fsafe.c), /proc/PID/exe and ns links" },
@@ -96,10 +97,20 @@ static const struct sysallow sysallow_base[] = {
 #endif
 
 #ifdef SYSALLOW_SANITIZER
-/* ASan/UBSan/LSan's own calls (found by tracing the ASan build the same
- * way): LeakSanitizer stops the threads at exit from a tracer thread */
+/* ASan/UBSan/LSan's own calls: the tracing build under ASan denied
+ * prctl and gettid (test_auditd, at exit); the rest are LeakSanitizer's
+ * tracer, which blocks every signal, so a call denied there kills it
+ * unseen and the plugin hangs at exit: read in its StopTheWorld code */
 static const struct sysallow sysallow_san[] = {
-	{ "ptrace", "LeakSanitizer suspends the threads at exit" },
+	{ "ptrace", "LeakSanitizer's tracer suspends the threads at exit" },
+	{ "prctl", "LeakSanitizer: PR_SET_PTRACER, PR_{GET,SET}_DUMPABLE, PR_SET_PDEATHSIG" },
+	{ "gettid", "the sanitizers' thread ids" },
+	{ "wait4", "LeakSanitizer waits for its tracer, the tracer for each thread" },
+	{ "getppid", "the tracer checks its parent is alive" },
+	{ "sigaltstack", "the tracer's own signal stack" },
+	{ "sched_yield", "LeakSanitizer's spin waits" },
+	{ "kill", "the tracer's own end on failure" },
+	{ "tgkill", "the same" },
 };
 #endif
 
