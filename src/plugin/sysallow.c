@@ -98,7 +98,8 @@ static const struct sysallow sysallow_base[] = {
 
 #ifdef SYSALLOW_SANITIZER
 /* ASan/UBSan/LSan's own calls: the tracing build under ASan denied
- * prctl and gettid (test_auditd, at exit); the rest are LeakSanitizer's
+ * prctl and gettid (test_auditd, at exit), open and sched_getaffinity
+ * (test_sandbox, test_auditd or test_privs_metrics); the rest are LeakSanitizer's
  * tracer, which blocks every signal, so a call denied there kills it
  * unseen and the plugin hangs at exit: read in its StopTheWorld code */
 static const struct sysallow sysallow_san[] = {
@@ -111,6 +112,8 @@ static const struct sysallow sysallow_san[] = {
 	{ "sched_yield", "LeakSanitizer's spin waits" },
 	{ "kill", "the tracer's own end on failure" },
 	{ "tgkill", "the same" },
+	{ "open", "the sanitizers' own file opens (x86_64: open, not openat; denied in the ASan tracing run)" },
+	{ "sched_getaffinity", "the sanitizers counting CPUs (denied in the ASan tracing run)" },
 };
 #endif
 
