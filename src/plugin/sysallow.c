@@ -114,6 +114,7 @@ static const struct sysallow sysallow_san[] = {
 	{ "tgkill", "the same" },
 	{ "open", "the sanitizers' own file opens (x86_64: open, not openat; denied in the ASan tracing run)" },
 	{ "sched_getaffinity", "the sanitizers counting CPUs (denied in the ASan tracing run)" },
+	{ "getdents", "the tracer listing /proc/self/task (x86_64: getdents, not getdents64); without it the plugin spins at exit" },
 };
 #endif
 
