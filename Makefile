@@ -23,7 +23,7 @@ STAGE_INC := -Isrc
 P2P_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(STAGE_INC) $(P2P_WARN) $(P2P_HARDEN) \
               -MMD -MP
 P2P_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now
-LIBS      := -lauparse -laudit -lcurl -ljson-c -lcap-ng -lpthread
+LIBS      := -lauparse -laudit -lcurl -ljson-c -lcap-ng -lseccomp -lpthread
 
 SRCS      := $(wildcard src/*/*.c)
 LIB_SRCS  := $(filter-out src/plugin/main.c,$(SRCS))
@@ -146,7 +146,7 @@ $(B)/benchtools/loadgen: bench/loadgen.c
 # Everything needed to build and to test, from Debian's archive only.
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
 	libaudit-dev libauparse-dev libcurl4-openssl-dev libjson-c-dev \
-	libcap-ng-dev auditd rsyslog python3 python3-yaml python3-jsonschema openssl \
+	libcap-ng-dev libseccomp-dev auditd rsyslog python3 python3-yaml python3-jsonschema openssl \
 	nginx-light containerd runc busybox-static procps util-linux nftables \
 	nodejs
 # npm (test_json_names: the pinned specs) comes with some nodejs builds

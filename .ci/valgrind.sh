@@ -26,7 +26,8 @@ VG=${VG_LOG_DIR:-/tmp/p2p-valgrind}
 # valgrind, by itself: valgrind 3.19 (Debian 12) knows neither the Landlock
 # syscalls (444-446) nor seccomp (317), says "unhandled amd64-linux
 # syscall: 444" (and 317) in its log and answers ENOSYS, which the plugin
-# takes as a kernel without them (a warning each, no sandbox).  So these runs check memory, not the sandbox; test_sandbox (not
+# takes as a kernel without them (a warning each, no sandbox: libseccomp
+# finds no seccomp(2), so no TSYNC, "seccomp filter unavailable").  So these runs check memory, not the sandbox; test_sandbox (not
 # listed here) checks the sandbox in the plain and the ASan stages.  No
 # config is changed for it: the tests write their own.
 # the integration tests (tests/integration/NAME.sh) that run the plugin;

@@ -24,6 +24,9 @@
 #                           each record of each event printed
 #             cat           cat
 #           Printed: the median wall time of each, ratios, peak RSS.
+#           BENCH_SANDBOX_COMPARE=1 adds pid2pod-text-nosb and
+#           pid2pod-json-nosb: the same with sandbox = no (no Landlock, no
+#           seccomp filter), in the same alternation.
 #   scale   a 5,000-pod list (BENCH_SCALE_PODS; mkpodlist.py scale) served by
 #           the stand-in, a proc_root tree of 100,000 pids (BENCH_SCALE_PIDS;
 #           bench/mkscale.py) spread over the list's containers, a stream
@@ -38,7 +41,8 @@
 #           (/proc/<pid>/stat) for each, and its context switches (wakeups,
 #           /proc/<pid>/status).  Holds P2P_AUDITD_LOCK (flock, default
 #           /tmp/p2p-auditd.lock) meanwhile: one auditd per kernel.
-#           BENCH_CPU_CONF: lines added to pid2pod's config ('batch_ms = 0'
+#           BENCH_SANDBOX_COMPARE=1 adds a pid2pod-nosb run (sandbox = no)
+#           after the pid2pod one.  BENCH_CPU_CONF: lines added to pid2pod's config ('batch_ms = 0'
 #           to compare; printf %b, so \n separates lines).  BENCH_CPU_HOOK:
 #           a command run in the background as the load starts, with the
 #           plugin's pid and name (pid2pod, laurel): a perf record or strace
@@ -67,6 +71,7 @@ SCALE_PIDS=${BENCH_SCALE_PIDS:-100000}
 CPU_RATE=${BENCH_CPU_RATE:-1000}
 CPU_SECONDS=${BENCH_CPU_SECONDS:-30}
 PARTS=${BENCH_PARTS:-stream scale cpu}
+SB_COMPARE=${BENCH_SANDBOX_COMPARE:-0}
 LOCK=${P2P_AUDITD_LOCK:-/tmp/p2p-auditd.lock}
 
 say() { printf '%s\n' "$*"; }
@@ -148,11 +153,12 @@ kube_conf() { # the kubelet keys
 # --- part 1: the streams -----------------------------------------------------
 # run_one PROGRAM STREAM: one timed run, "PROGRAM STREAM SECONDS RSS_KB" to $W/times
 run_one() {
-	local prog=$1 stream=$2 t0 t1 rss
+	local prog=$1 stream=$2 t0 t1 rss f
 	local -a cmd
 	case $prog in
 	pid2pod-text) cmd=("$BIN" -c "$W/text.conf") ;;
 	pid2pod-json) cmd=("$BIN" -c "$W/json.conf") ;;
+	pid2pod-*-nosb) f=${prog#pid2pod-} f=${f%-nosb} cmd=("$BIN" -c "$W/$f-nosb.conf") ;;
 	laurel) rm -rf "$W/lau"; mkdir -p "$W/lau"; cmd=("$LAUREL" -c "$W/laurel.toml") ;;
 	auparse) cmd=("$PASS") ;;
 	cat) cmd=(cat) ;;
@@ -177,7 +183,11 @@ part_stream() {
 			kube_conf
 		} >"$W/$f.conf"
 		chmod 0640 "$W/$f.conf"
+		{ cat "$W/$f.conf"; printf 'sandbox = no\n'; } >"$W/$f-nosb.conf"
+		chmod 0640 "$W/$f-nosb.conf"
 	done
+	progs=(pid2pod-text pid2pod-json laurel auparse cat)
+	((SB_COMPARE)) && progs=(pid2pod-text pid2pod-text-nosb pid2pod-json pid2pod-json-nosb laurel auparse cat)
 	laurel_conf "$W/laurel.toml" "$W/lau"
 	say "== streams: $EVENTS events, clean $(wc -l <"$W/clean.log") lines ($(($(stat -c %s "$W/clean.log") / 1048576)) MiB), overload $(wc -l <"$W/over.log") lines; $PODS pods in the stand-in, $(wc -l <"$W/pids") live pids; $ROUNDS rounds"
 	# the output is what the contract says: one line per record in, EOE aside
@@ -188,7 +198,7 @@ part_stream() {
 	: >"$W/times"
 	for ((r = 0; r < ROUNDS; r++)); do
 		for s in clean over; do
-			for p in pid2pod-text pid2pod-json laurel auparse cat; do
+			for p in "${progs[@]}"; do
 				run_one "$p" "$s"
 			done
 		done
@@ -201,7 +211,8 @@ for p, s, sec, rss in rows:
     t.setdefault((p, s), []).append(float(sec))
     m[(p, s)] = max(m.get((p, s), 0), int(rss))
 med = {k: statistics.median(v) for k, v in t.items()}
-progs = ["pid2pod-text", "pid2pod-json", "laurel", "auparse", "cat"]
+progs = ["pid2pod-text", "pid2pod-text-nosb", "pid2pod-json",
+         "pid2pod-json-nosb", "laurel", "auparse", "cat"]
 label = {"laurel": "laurel " + sys.argv[2], "auparse": "auparse pass-through"}
 print("| stream | program | median s | runs | vs auparse | LAUREL / it | peak RSS MB |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
@@ -229,6 +240,14 @@ for f in ("text", "json"):
     tgt("%s: overload / clean (<= 1.5)" % f, "%.2f" % x, x <= 1.5)
 x = med[("auparse", "over")] / med[("auparse", "clean")]
 print("(auparse pass-through: overload / clean %.2f)" % x)
+for f in ("text", "json"):
+    for s in ("clean", "over"):
+        k = ("pid2pod-%s-nosb" % f, s)
+        if k in med:
+            print("sandbox cost, %s, %s stream: sandbox = yes / no %.3f (median %.3f s / %.3f s; runs %s / %s)" % (
+                f, s, med[("pid2pod-" + f, s)] / med[k], med[("pid2pod-" + f, s)], med[k],
+                " ".join("%.3f" % v for v in t[("pid2pod-" + f, s)]),
+                " ".join("%.3f" % v for v in t[k])))
 PYEOF
 }
 
@@ -348,12 +367,15 @@ part_cpu() {
 		[[ -n ${BENCH_CPU_CONF:-} ]] && printf '%b\n' "$BENCH_CPU_CONF"
 	} >"$W/cpu.conf"
 	chmod 0640 "$W/cpu.conf"
+	{ sed 's|/cpu-p2p\.|/cpu-nosb.|' "$W/cpu.conf"; printf 'sandbox = no\n'; } >"$W/cpu-nosb.conf"
+	chmod 0640 "$W/cpu-nosb.conf"
 	laurel_conf "$W/laurel-cpu.toml" "$W/lau-cpu"
 	chmod 0640 "$W/laurel-cpu.toml"
 	say "== cpu: real auditd, $CPU_RATE execs/s of /bin/true for $CPU_SECONDS s from a pod-like cgroup (waiting for $LOCK)"
 	exec {lockfd}>"$LOCK"
 	flock "$lockfd"
 	PODCG_SPAWN_OUT=$W/loadgen-p2p.out cpu_run pid2pod "$BIN" "-c $W/cpu.conf"
+	((SB_COMPARE)) && PODCG_SPAWN_OUT=$W/loadgen-nosb.out cpu_run pid2pod-nosb "$BIN" "-c $W/cpu-nosb.conf"
 	PODCG_SPAWN_OUT=$W/loadgen-laurel.out cpu_run laurel "$LAUREL" "--config $W/laurel-cpu.toml"
 	flock -u "$lockfd"
 	exec {lockfd}>&-
@@ -365,6 +387,7 @@ part_cpu() {
 	awk -v np="${np:-0}" -v nl="${nl:-0}" '{ cpu[$1] = $2 / $3; sw[$1] = $4 } END {
 		printf "plugin CPU (utime+stime): pid2pod %.2f s, laurel %.2f s\n", cpu["pid2pod"], cpu["laurel"]
 		printf "plugin context switches: pid2pod %d, laurel %d\n", sw["pid2pod"], sw["laurel"]
+		if ("pid2pod-nosb" in cpu) printf "sandbox = no: pid2pod %.2f s of CPU, %d context switches (load: see loadgen-nosb)\n", cpu["pid2pod-nosb"], sw["pid2pod-nosb"]
 		if (np > 0 && nl > 0) {
 			a = cpu["pid2pod"] / np * 1000; b = cpu["laurel"] / nl * 1000
 			printf "per 1,000 execs delivered: pid2pod %.3f s, laurel %.3f s of CPU; %.0f and %.0f context switches\n", a, b, sw["pid2pod"] / np * 1000, sw["laurel"] / nl * 1000

@@ -51,6 +51,7 @@ const char *__ubsan_default_options(void)
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 /*
  * Test builds only ($(B)/hooks/audisp-pid2pod; the Makefile never builds
  * the shipped binary with P2P_TEST_HOOKS, and test_sandbox checks its
@@ -61,6 +62,8 @@ const char *__ubsan_default_options(void)
  *   read:PATH     open PATH for reading
  *   create:PATH   create PATH.main or PATH.thread (O_CREAT | O_EXCL)
  *   connect:PORT  a TCP connection to 127.0.0.1:PORT
+ *   syscall:getcpu  the getcpu system call itself (not the vDSO's): a
+ *                 harmless call the seccomp list (sysallow.c) leaves out
  *   exec:PATH     on the main thread only: exec PATH -c 'exit 42' (the
  *                 plugin is gone either way: status 42, or killed)
  */
@@ -101,10 +104,16 @@ static void *hook_attempt(void *ret)
 			fd = -1;
 			errno = e;
 		}
+	} else if (strcmp(hook_try, "syscall:getcpu") == 0) {
+		unsigned cpu;
+
+		fd = syscall(SYS_getcpu, &cpu, NULL, NULL) < 0 ? -1 : 0;
+		if (fd == 0) /* not a descriptor to close */
+			fd = -2;
 	} else {
 		errno = EINVAL;
 	}
-	e = fd < 0 ? errno : 0;
+	e = fd == -1 ? errno : 0;
 	if (fd >= 0)
 		close(fd);
 	*res = e ? strerrorname_np(e) : "ok";
@@ -260,6 +269,7 @@ int main(int argc, char **argv)
 		fatalx("cannot drop privileges: %s", strerror(-e));
 	/* Landlock binds this thread and those it starts later: before the
 	 * kubelet's (sandbox_apply refuses when another thread runs) */
+	sysfilter_prepare();
 	e = sandbox_apply(&pl.conf, pl.conf_path, err, sizeof err);
 	if (e < 0)
 		fatalx("sandbox: %s", err);
@@ -285,6 +295,8 @@ int main(int argc, char **argv)
 		 pl.node, pl.conf.proc_root);
 	hook_run();
 	plugin_run(&pl);
+	pl.seccomp_rate.last_ms = 0; /* the last denials, whatever the rate */
+	plugin_seccomp_log(&pl, now_ms());
 	plugin_report(&pl);
 	plugin_write_metrics(&pl, now_ms());
 	log_info("exiting");

@@ -56,6 +56,9 @@ struct plugin {
 	uint64_t input_pauses, input_paused_ms;
 	int64_t paused_since;
 	struct log_rate pause_rate;
+	/* the seccomp filter's denials already logged (sysfilter.c) */
+	unsigned long seccomp_logged;
+	struct log_rate seccomp_rate;
 };
 
 /* plugin_build - queue, pipeline and sink for pl->conf; 0 or -errno. */
@@ -73,6 +76,9 @@ int plugin_run(struct plugin *pl);
 
 /* plugin_obs.c: counters, the SIGUSR1 report, metrics file, status line */
 size_t plugin_counters(struct plugin *pl, struct counter *out);
+/* plugin_seccomp_log - log the seccomp filter's denials since the last
+ * line (rate-limited; the main loop calls it on every round) */
+void plugin_seccomp_log(struct plugin *pl, int64_t now);
 void plugin_report(struct plugin *pl);
 void plugin_write_metrics(struct plugin *pl, int64_t now);
 void plugin_timers(struct plugin *pl, int64_t now);

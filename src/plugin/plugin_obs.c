@@ -2,7 +2,9 @@
 /*
  * plugin_obs.c - what the plugin shows of itself: the counters of every
  * module gathered into one table (report.c formats it), logged on SIGUSR1,
- * written to metrics_file and summed up in the status line on their timers.
+ * written to metrics_file and summed up in the status line on their timers;
+ * and the seccomp filter's denials, logged (rate-limited) as the main loop
+ * comes round.
  */
 #include <string.h>
 
@@ -10,6 +12,7 @@
 #include "output/sink.h"
 #include "plugin/pipeline.h"
 #include "plugin/plugin.h"
+#include "plugin/sysfilter.h"
 #include "podmeta/ctrmeta.h"
 #include "podmeta/kubelet.h"
 #include "podmeta/podcache.h"
@@ -40,6 +43,9 @@ size_t plugin_counters(struct plugin *pl, struct counter *out)
 		.pods = pods ? podcache_stats(pods) : NULL,
 		.kube_state = pods ? podcache_state(pods) : 0,
 	};
+	int last;
+
+	src.seccomp_denied = sysfilter_denied(&last);
 
 	if (pl->kube) {
 		kubelet_stats(pl->kube, &ks);
@@ -71,9 +77,27 @@ void plugin_write_metrics(struct plugin *pl, int64_t now)
 			  pl->conf.metrics_file, strerror(-e), sup);
 }
 
-/* Periodic work: the metrics file and the status line. */
+/* A call the seccomp filter failed since the last look: one line, at most
+ * one per LOG_RATE_INTERVAL_MS (the count says how many in all). */
+void plugin_seccomp_log(struct plugin *pl, int64_t now)
+{
+	unsigned long sup = 0, n;
+	char name[64];
+	int last;
+
+	n = sysfilter_denied(&last);
+	if (n == pl->seccomp_logged || !log_ratelimited(&pl->seccomp_rate, now, &sup))
+		return;
+	pl->seccomp_logged = n;
+	sysfilter_name(last, name, sizeof name);
+	log_warnx("seccomp denied syscall %d (%s), returned EPERM; count %lu",
+		  last, name, n);
+}
+
+/* Periodic work: the metrics file, the status line, seccomp denials. */
 void plugin_timers(struct plugin *pl, int64_t now)
 {
+	plugin_seccomp_log(pl, now);
 	if (pl->conf.metrics_file[0] && now >= pl->next_metrics) {
 		plugin_write_metrics(pl, now);
 		pl->next_metrics = now + (int64_t)pl->conf.metrics_interval * 1000;

@@ -141,6 +141,7 @@ size_t report_collect(const struct report_src *s, struct counter *out,
 	}
 	PUT("reloads", "configurations loaded on SIGHUP", s->reloads);
 	PUT("reload_failures", "SIGHUPs whose configuration was refused", s->reload_failures);
+	PUT("seccomp_denied", "system calls the seccomp filter failed with EPERM (not on its list)", s->seccomp_denied);
 	return k;
 }
 

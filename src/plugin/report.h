@@ -44,6 +44,7 @@ struct report_src {
 	uint64_t input_pauses, input_paused_ms;
 	uint64_t input_reads, wakeups;
 	uint64_t watched, watch_full;        /* the runtime watch set */
+	uint64_t seccomp_denied;             /* calls the filter failed (EPERM) */
 };
 
 /* report_collect - fill out[] (max entries); returns how many. */

@@ -124,4 +124,13 @@ if t_wait_for 5000 sh -c "! kill -0 $pp 2>/dev/null || grep -q '^State:.*zombie'
 else
 	t_fail "exit at EOF" "still running"
 fi
+# the seccomp filter was on, and its list held every call of this run
+# (enrichment, connector, SIGUSR1, SIGHUP reloads, metrics, kubelet thread)
+if grep -q "sandbox: seccomp: [0-9]* system calls allowed" "$W/pid2pod.log" &&
+	grep -qx 'pid2pod_seccomp_denied_total 0' "$W/pid2pod.prom" &&
+	! grep -q "seccomp denied" "$W/pid2pod.log"; then
+	t_ok "seccomp on, no system call denied in the whole run (seccomp_denied 0)"
+else
+	t_fail "no system call denied" "$(grep -h -e 'sandbox: seccomp' -e 'seccomp.denied' "$W/pid2pod.log" "$W/pid2pod.prom")"
+fi
 t_done

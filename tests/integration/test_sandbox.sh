@@ -9,11 +9,14 @@
 # real listener on 127.0.0.1 that is not the kubelet.  Each fails with
 # EACCES with sandbox = yes and succeeds with sandbox = no (so each check
 # can fail).  An exec of /bin/sh kills the plugin (seccomp, sysfilter.c),
-# and runs without the sandbox.  Meanwhile, sandboxed: the pod list comes over HTTPS from a
+# and runs without the sandbox; a system call off the seccomp list
+# (getcpu) fails with EPERM, is counted and logged, and the plugin goes on
+# naming records.  Meanwhile, sandboxed: the pod list comes over HTTPS from a
 # real server (nginx), records are named, the metrics file is rewritten,
 # SIGHUP reopens a rotated output and reloads; a reload that needs a path
 # or a kubelet port outside the sandbox is refused, said in the log, and
-# the plugin keeps working with the running configuration.
+# the plugin keeps working with the running configuration; and no system
+# call of that run was denied (seccomp_denied 0: the list is complete).
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/kubelet.sh"
@@ -111,12 +114,41 @@ exec_status() {
 	echo $?
 }
 st=$(exec_status exec-on yes)
-[[ $st == 159 ]] && grep -q "sandbox: seccomp: exec" "$W/exec-on/log/plugin.log" &&
+[[ $st == 159 ]] && grep -q "sandbox: seccomp: [0-9]* system calls allowed.*exec, ptrace and kin.*kill the process" "$W/exec-on/log/plugin.log" &&
 	t_ok "sandbox = yes: exec of /bin/sh kills the plugin (SIGSYS, status 159)" ||
 	t_fail "sandbox = yes: exec of /bin/sh kills the plugin" "status $st; $(grep -E 'sandbox|test-hook' "$W/exec-on/log/plugin.log" | tail -3)"
 st=$(exec_status exec-off no)
 [[ $st == 42 ]] && t_ok "sandbox = no: exec of /bin/sh runs it (status 42: the check above can fail)" ||
 	t_fail "sandbox = no: exec of /bin/sh runs it" "status $st"
+
+# a call the seccomp list (sysallow.c) leaves out, getcpu(2) made as a
+# system call on the main thread and a later one: each fails with EPERM,
+# both are counted (seccomp_denied 2) and logged by name, and the plugin
+# goes on naming records; without the sandbox the call works
+d=$W/denied
+conf denied
+python3 "$T/kubecheck.py" tree "$W/shapes.json" "$d/proc" "$d/records" "$d/expect" ||
+	t_fail "denied: records" "kubecheck tree failed"
+P2P_TEST_SANDBOX_TRY=syscall:getcpu plugin_fifo_start "$HBIN" "$d/cfg/p.conf" "$d/stdout"
+plugin_wait_log "$d/log/plugin.log" "test-hook: " 5000
+plugin_wait_log "$d/log/plugin.log" "kubelet: pod list of" 5000 ||
+	t_fail "denied: the pod list comes" "$(tail -3 "$d/log/plugin.log")"
+cat "$d/records" >&3
+t_wait_for 5000 grep -q '^pid2pod_seccomp_denied_total 2$' "$d/metrics/p.prom" &&
+	t_ok "sandbox = yes: a call off the seccomp list is counted (seccomp_denied 2: main thread and a later one)" ||
+	t_fail "sandbox = yes: a call off the seccomp list is counted" "$(grep seccomp "$d/metrics/p.prom")"
+plugin_finish || t_fail "denied: exit" "status $?"
+got=$(sed -n 's/.*test-hook: .*: \(main=[^ ]* thread=[^ ]*\).*/\1/p' "$d/log/plugin.log")
+[[ $got == "main=EPERM thread=EPERM" ]] &&
+	t_ok "sandbox = yes: getcpu (not on the seccomp list) fails with EPERM on both threads" ||
+	t_fail "sandbox = yes: getcpu fails with EPERM" "got '$got'; $(grep -E 'sandbox|test-hook' "$d/log/plugin.log" | head -3)"
+grep -q "seccomp denied syscall [0-9]* (getcpu), returned EPERM; count 2" "$d/log/plugin.log" &&
+	t_ok "the denial is logged with the call's name and the count" ||
+	t_fail "the denial is logged" "$(grep -i seccomp "$d/log/plugin.log")"
+t_checker "denied: the plugin goes on naming records: " python3 "$T/kubecheck.py" verify "$d/records" "$d/out/out.log" "$d/expect"
+got=$(attempt getcpu-off no syscall:getcpu)
+[[ $got == "main=ok thread=ok" ]] && t_ok "sandbox = no: getcpu succeeds (the checks above can fail)" ||
+	t_fail "sandbox = no: getcpu succeeds" "got '$got'"
 
 # what the sandbox allows still works: the kubelet's CA is read, its port
 # connected to
@@ -181,4 +213,10 @@ plugin_finish || t_fail "sandboxed run: exit" "status $?"
 	t_fail "sandboxed: SIGHUP reopens a rotated output" "$(ls -la "$d/out")"
 cat "$d/out/out.log.1" "$d/out/out.log" >"$d/out.all" 2>/dev/null
 t_checker "sandboxed run: " python3 "$T/kubecheck.py" verify "$d/records" "$d/out.all" "$d/expect"
+# the seccomp list holds every call this run made: none denied
+if grep -q '^pid2pod_seccomp_denied_total 0$' "$d/metrics/p.prom" && ! grep -q "seccomp denied" "$d/log/plugin.log"; then
+	t_ok "sandboxed run: no system call denied (seccomp_denied 0)"
+else
+	t_fail "sandboxed run: no system call denied" "$(grep -h seccomp "$d/metrics/p.prom" "$d/log/plugin.log")"
+fi
 t_done
