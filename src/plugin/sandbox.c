@@ -434,6 +434,13 @@ static int add_path(int rfd, const struct sbx_rule *r, uint64_t handled,
 		used = dirname(parent);
 		fd = open(used, O_PATH | O_CLOEXEC);
 	}
+	if (fd < 0 && errno == EACCES) {
+		/* unreachable without the capabilities dropped before: the
+		 * plugin could not read it anyway; no rule, nothing wider */
+		snprintf(note, note_size, "; %s %s is not reachable (%s): not "
+			 "allowed", r->what, r->want, strerror(errno));
+		return 0;
+	}
 	if (fd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			return -errno;

@@ -91,4 +91,12 @@ PYEOF
 else
 	t_fail "fieldsref.py" "$(echo "$out" | head -4 | tr '\n' ';')"
 fi
+# the interpretation path under the seccomp list: no call denied in the
+# whole run (the count is logged at exit when it is not 0)
+auditd_stop
+if grep -q "seccomp denied" "$W/plugin.log"; then
+	t_fail "seccomp" "$(grep -m2 "seccomp denied" "$W/plugin.log")"
+else
+	t_ok "no system call denied by the seccomp list in the whole run"
+fi
 t_done

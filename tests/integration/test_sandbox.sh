@@ -219,4 +219,22 @@ if grep -q '^pid2pod_seccomp_denied_total 0$' "$d/metrics/p.prom" && ! grep -q "
 else
 	t_fail "sandboxed run: no system call denied" "$(grep -h seccomp "$d/metrics/p.prom" "$d/log/plugin.log")"
 fi
+
+# a runtime state dir the plugin cannot reach once its capabilities are
+# dropped (a parent of another owner, mode 0700): no rule, said in the
+# log, and the plugin runs (it could not read there anyway)
+u=$W/unreach
+mkdir -p "$u/locked/sub" "$u/proc" "$u/out"
+chown 65534 "$u/locked" && chmod 0700 "$u/locked"
+printf 'output = file\noutput_file = %s/out/o.log\nproc_root = %s/proc\nproc_connector = no\nnode_name = me\nruntime_state_dirs = %s/locked/sub\nkubelet_token_file =\n' \
+	"$u" "$u" "$u" >"$u/p.conf"
+chmod 0640 "$u/p.conf"
+printf 'type=USER msg=audit(1795517706.354:99993): pid=1 uid=0 msg=%sx%s\n' "'" "'" |
+	"${T_WRAP[@]}" "$BIN" -d -c "$u/p.conf" >/dev/null 2>"$u/err"
+st=$?
+if ((st == 0)) && grep -q "locked/sub is not reachable" "$u/err" && [[ -s $u/out/o.log ]]; then
+	t_ok "an unreachable runtime state dir: named in the log, no rule, the plugin runs"
+else
+	t_fail "an unreachable runtime state dir" "status $st: $(grep -m2 -i "sandbox\|error" "$u/err")"
+fi
 t_done
