@@ -234,7 +234,7 @@ tgt("text / auparse pass-through, clean stream (<= 1.0)", "%.2f" % x, x <= 1.0)
 x = med[("laurel", "clean")] / med[("pid2pod-text", "clean")]
 tgt("LAUREL / text, clean stream (>= 6x)", "%.1fx" % x, x >= 6)
 x = med[("laurel", "clean")] / med[("pid2pod-json", "clean")]
-tgt("LAUREL / JSON, clean stream (>= 3x)", "%.1fx" % x, x >= 3)
+tgt("LAUREL / JSON, clean stream (>= 4x)", "%.1fx" % x, x >= 4)
 for f in ("text", "json"):
     x = med[("pid2pod-" + f, "over")] / med[("pid2pod-" + f, "clean")]
     tgt("%s: overload / clean (<= 1.5)" % f, "%.2f" % x, x <= 1.5)

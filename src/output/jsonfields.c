@@ -97,28 +97,32 @@ static int next_tok(const char **pp, const char *end, struct tok *t)
 }
 
 /* Fields whose unquoted value is hex-encoded text (the kernel's
- * audit_log_untrustedstring, user space's audit_encode_nv_string). */
+ * audit_log_untrustedstring, user space's audit_encode_nv_string), by
+ * length: the look-up stops at the first longer name. */
 #define ENC(s) { s, sizeof(s) - 1 }
 static const struct {
 	const char *name;
 	size_t len;
 } encoded[] = {
-	ENC("acct"), ENC("cmd"), ENC("comm"), ENC("cwd"), ENC("data"),
-	ENC("exe"), ENC("key"), ENC("name"), ENC("ocomm"), ENC("path"),
-	ENC("proctitle"), ENC("root_dir"), ENC("old-chardev"),
-	ENC("new-chardev"), ENC("old-disk"), ENC("new-disk"), ENC("old-fs"),
-	ENC("new-fs"), ENC("old-net"), ENC("new-net"), ENC("old-rng"),
-	ENC("new-rng"), ENC("device"), ENC("vm"),
+	ENC("vm"), ENC("cmd"), ENC("cwd"), ENC("exe"), ENC("key"),
+	ENC("acct"), ENC("comm"), ENC("data"), ENC("name"), ENC("path"),
+	ENC("ocomm"), ENC("device"), ENC("old-fs"), ENC("new-fs"),
+	ENC("old-net"), ENC("new-net"), ENC("old-rng"), ENC("new-rng"),
+	ENC("root_dir"), ENC("old-disk"), ENC("new-disk"), ENC("proctitle"),
+	ENC("old-chardev"), ENC("new-chardev"),
 };
 
 static int is_encoded_name(const struct tok *t)
 {
 	if (t->quoted || t->kl > 11)
 		return 0; /* a quoted value is never hex; no name is longer */
-	for (size_t i = 0; i < sizeof encoded / sizeof encoded[0]; i++)
-		if (t->kl == encoded[i].len &&
+	for (size_t i = 0; i < sizeof encoded / sizeof encoded[0]; i++) {
+		if (encoded[i].len > t->kl)
+			return 0;
+		if (encoded[i].len == t->kl && t->k[0] == encoded[i].name[0] &&
 		    memcmp(t->k, encoded[i].name, t->kl) == 0)
 			return 1;
+	}
 	return 0;
 }
 

@@ -181,7 +181,8 @@ static int candidate(const char *k, size_t n)
 	    (n > 4 && memcmp(k, "old_", 4) == 0))
 		return 1;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (names[i].n == n && memcmp(k, names[i].s, n) == 0)
+		if (names[i].n == n && names[i].s[0] == k[0] &&
+		    memcmp(k, names[i].s, n) == 0)
 			return 1;
 	return 0;
 }
