@@ -14,6 +14,8 @@
  * access: its own block lists the calls glibc uses there).
  * The sanitizer rows are compiled in only under -fsanitize=address.
  */
+#include <sys/ioctl.h>
+
 #include "plugin/sysallow.h"
 
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]))
@@ -45,6 +47,7 @@ static const struct sysallow sysallow_base[] = {
 	{ "connect", "syslog, output socket, curl to the kubelet" },
 	{ "sendto", "syslog lines (log.c), the connector's control message" },
 	{ "sendmsg", "output = socket (sink.c)" },
+	{ "sendmmsg", "glibc's resolver: the A and AAAA queries of a kubelet host name (curl's resolver thread)" },
 	{ "recvfrom", "curl/openssl reading the kubelet" },
 	{ "recvmmsg", "the process connector, a batch at a time (procconn.c)" },
 	{ "setsockopt", "curl (TCP_NODELAY, keepalive), the connector" },
@@ -117,6 +120,17 @@ static const struct sysallow sysallow_san[] = {
 	{ "getdents", "the tracer listing /proc/self/task (x86_64: getdents, not getdents64); without it the plugin spins at exit" },
 };
 #endif
+
+static const struct sysallow_arg sysallow_fixed[] = {
+	{ "ioctl", "glibc's resolver: FIONREAD, the size of a DNS answer "
+	  "(a kubelet host name); no other request", 1, FIONREAD },
+};
+
+const struct sysallow_arg *sysallow_args(size_t *n)
+{
+	*n = ROWS(sysallow_fixed);
+	return sysallow_fixed;
+}
 
 const struct sysallow *sysallow_table(int sanitizer, size_t *n)
 {

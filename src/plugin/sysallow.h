@@ -15,6 +15,17 @@ struct sysallow {
 	const char *who; /* who makes it, for the reviewer */
 };
 
+/* A call allowed only when its argument arg (0-based) equals val. */
+struct sysallow_arg {
+	const char *name;
+	const char *who;
+	unsigned arg;
+	unsigned long val;
+};
+
+/* sysallow_args - the calls allowed with one argument fixed: *n rows. */
+const struct sysallow_arg *sysallow_args(size_t *n);
+
 /*
  * sysallow_table - the allowed calls: *n rows.  With sanitizer != 0, the
  * extra calls of a sanitizer build (empty in other builds: its rows are

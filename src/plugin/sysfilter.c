@@ -111,6 +111,8 @@ static void sysf_on_sigsys(int sig, siginfo_t *si, void *ctx)
 static int sysf_rules(scmp_filter_ctx ctx, char *msg, size_t msg_size)
 {
 	const struct sysallow *t;
+	const struct sysallow_arg *ta;
+	struct scmp_arg_cmp cmp;
 	size_t n, i;
 	int pass, nr, e;
 
@@ -123,6 +125,22 @@ static int sysf_rules(scmp_filter_ctx ctx, char *msg, size_t msg_size)
 		e = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
 		if (e < 0)
 			goto fail;
+	}
+	ta = sysallow_args(&n);
+	for (i = 0; i < n; i++) {
+		nr = seccomp_syscall_resolve_name(ta[i].name);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		cmp.arg = ta[i].arg;
+		cmp.op = SCMP_CMP_EQ;
+		cmp.datum_a = ta[i].val;
+		cmp.datum_b = 0;
+		e = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+		if (e < 0) {
+			snprintf(msg, msg_size, "seccomp rule for %s: %s",
+				 ta[i].name, strerror(-e));
+			return e;
+		}
 	}
 	for (pass = 0; pass < 1 + SYSF_SANITIZER; pass++) {
 		t = sysallow_table(pass, &n);

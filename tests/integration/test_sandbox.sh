@@ -237,4 +237,34 @@ if ((st == 0)) && grep -q "locked/sub is not reachable" "$u/err" && [[ -s $u/out
 else
 	t_fail "an unreachable runtime state dir" "status $st: $(grep -m2 -i "sandbox\|error" "$u/err")"
 fi
+
+# a kubelet given by a host name that only DNS knows: glibc's resolver
+# (sendmmsg, ioctl FIONREAD) works under the seccomp list.  In a mount
+# namespace whose resolv.conf names 127.0.0.1, where tests/tools/dnsd.py
+# answers; nothing listens on the kubelet port, so the fetch ends in
+# "Couldn't connect" once the name is resolved
+n=$W/dns
+mkdir -p "$n/proc" "$n/log"
+echo "nameserver 127.0.0.1" >"$n/resolv.conf"
+echo token >"$n/token" && chmod 0600 "$n/token"
+printf 'output = stdout\nproc_root = %s/proc\nproc_connector = no\nnode_name = me\nruntime_state_dirs =\nkubelet_url = https://kubelet.p2p-test.invalid:10250\nkubelet_token_file = %s/token\nlog_file = %s/log/plugin.log\n' \
+	"$n" "$n" "$n" >"$n/p.conf"
+chmod 0640 "$n/p.conf"
+if ss -Hlun 'sport = :53' | grep -q .; then
+	t_fail "kubelet by a DNS name" "something already listens on UDP port 53 here"
+else
+	# shellcheck disable=SC2016
+	(sleep 4; printf 'type=USER msg=audit(1795517706.354:99993): pid=1 uid=0 msg=%sx%s\n' "'" "'") |
+		timeout 30 unshare -m sh -c 'mount --bind "$1/resolv.conf" /etc/resolv.conf &&
+			{ /usr/bin/python3 "$2/dnsd.py" kubelet.p2p-test.invalid >"$1/dnsd.log" 2>&1 & echo $! >"$1/dnsd.pid"; } &&
+			sleep 0.5 && "$3" -c "$1/p.conf"; st=$?; kill "$(cat "$1/dnsd.pid")"; exit $st' \
+			sh "$n" "$T" "$BIN" >/dev/null 2>"$n/err"
+	st=$?
+	if ((st == 0)) && grep -q "kubelet.p2p-test.invalid port 10250.*Couldn't connect" "$n/log/plugin.log" &&
+		grep -q "seccomp_denied=0" "$n/log/plugin.log" && ! grep -q "seccomp denied" "$n/log/plugin.log"; then
+		t_ok "a kubelet host name resolved by DNS under the seccomp list (no call denied)"
+	else
+		t_fail "kubelet by a DNS name" "status $st: $(grep -m3 "kubelet:\|seccomp" "$n/log/plugin.log" | tr '\n' ';')"
+	fi
+fi
 t_done
