@@ -20,22 +20,30 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* buf holds "{\"x\":1" and then what w wrote: it fit (w not bad) and,
+ * closed, parses as one object; else abort. */
+static void members_parse(char *buf, const struct jw *w)
+{
+	struct json_object *o;
+
+	if (w->bad)
+		abort();
+	memcpy(buf + 6 + w->len, "}", 2);
+	o = json_tokener_parse(buf);
+	if (!o || !json_object_is_type(o, json_type_object))
+		abort();
+	json_object_put(o);
+}
+
 /* The fields of r fit 6 bytes a byte + 64 and parse as members of an object. */
 static void check_fields(const struct record *r, size_t size)
 {
 	static char buf[3 * RECORD_MAX * 6 + 128];
 	struct jw w = { buf + 6, 6 * size + 64, 0, 0 };
-	struct json_object *o;
 
 	memcpy(buf, "{\"x\":1", 6);
 	jsonfields_write(&w, r);
-	if (w.bad)
-		abort();
-	memcpy(buf + 6 + w.len, "}", 2);
-	o = json_tokener_parse(buf);
-	if (!o || !json_object_is_type(o, json_type_object))
-		abort();
-	json_object_put(o);
+	members_parse(buf, &w);
 }
 
 /* The interpretations of r fit the library's room + 6 bytes a byte of the
@@ -46,19 +54,12 @@ static void check_interp(const struct record *r, size_t size)
 	static char buf[JSONINTERP_LIB_ROOM + 3 * RECORD_MAX * 6 + 128];
 	struct jw w = { buf + 6, JSONINTERP_LIB_ROOM + 32 +
 			6 * (size - r->raw_len), 0, 0 };
-	struct json_object *o;
 
 	if (!ji && !(ji = jsoninterp_new()))
 		abort();
 	memcpy(buf, "{\"x\":1", 6);
 	jsoninterp_write(ji, &w, r);
-	if (w.bad)
-		abort();
-	memcpy(buf + 6 + w.len, "}", 2);
-	o = json_tokener_parse(buf);
-	if (!o || !json_object_is_type(o, json_type_object))
-		abort();
-	json_object_put(o);
+	members_parse(buf, &w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -107,59 +107,48 @@ static void sysf_on_sigsys(int sig, siginfo_t *si, void *ctx)
 	sysf_trace(si->si_syscall);
 }
 
+/* One rule: action on the call named (with *cmp when cmp != NULL); a name
+ * this architecture lacks is skipped.  0 or -errno (msg says which). */
+static int sysf_add(scmp_filter_ctx ctx, uint32_t action, const char *name,
+		    const struct scmp_arg_cmp *cmp, char *msg, size_t msg_size)
+{
+	int nr = seccomp_syscall_resolve_name(name), e;
+
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	e = seccomp_rule_add_array(ctx, action, nr, cmp ? 1 : 0, cmp);
+	if (e < 0)
+		snprintf(msg, msg_size, "seccomp rule for %s: %s", name,
+			 strerror(-e));
+	return e < 0 ? e : 0;
+}
+
 /* Fill ctx; 0 or -errno (msg says which call). */
 static int sysf_rules(scmp_filter_ctx ctx, char *msg, size_t msg_size)
 {
 	const struct sysallow *t;
 	const struct sysallow_arg *ta;
-	struct scmp_arg_cmp cmp;
+	struct scmp_arg_cmp cmp = { .op = SCMP_CMP_EQ };
 	size_t n, i;
-	int pass, nr, e;
+	int pass, e = 0;
 
-	for (i = 0; i < sizeof sysf_kill / sizeof sysf_kill[0]; i++) {
-		if (SYSF_SANITIZER && strcmp(sysf_kill[i], "ptrace") == 0)
-			continue;
-		nr = seccomp_syscall_resolve_name(sysf_kill[i]);
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		e = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
-		if (e < 0)
-			goto fail;
-	}
+	for (i = 0; !e && i < sizeof sysf_kill / sizeof sysf_kill[0]; i++)
+		if (!SYSF_SANITIZER || strcmp(sysf_kill[i], "ptrace") != 0)
+			e = sysf_add(ctx, SCMP_ACT_KILL_PROCESS, sysf_kill[i],
+				     NULL, msg, msg_size);
 	ta = sysallow_args(&n);
-	for (i = 0; i < n; i++) {
-		nr = seccomp_syscall_resolve_name(ta[i].name);
-		if (nr == __NR_SCMP_ERROR)
-			continue;
+	for (i = 0; !e && i < n; i++) {
 		cmp.arg = ta[i].arg;
-		cmp.op = SCMP_CMP_EQ;
 		cmp.datum_a = ta[i].val;
-		cmp.datum_b = 0;
-		e = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
-		if (e < 0) {
-			snprintf(msg, msg_size, "seccomp rule for %s: %s",
-				 ta[i].name, strerror(-e));
-			return e;
-		}
+		e = sysf_add(ctx, SCMP_ACT_ALLOW, ta[i].name, &cmp, msg,
+			     msg_size);
 	}
-	for (pass = 0; pass < 1 + SYSF_SANITIZER; pass++) {
+	for (pass = 0; !e && pass < 1 + SYSF_SANITIZER; pass++) {
 		t = sysallow_table(pass, &n);
-		for (i = 0; i < n; i++) {
-			nr = seccomp_syscall_resolve_name(t[i].name);
-			if (nr == __NR_SCMP_ERROR)
-				continue;
-			e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-			if (e < 0) {
-				snprintf(msg, msg_size, "seccomp rule for %s: %s",
-					 t[i].name, strerror(-e));
-				return e;
-			}
-		}
+		for (i = 0; !e && i < n; i++)
+			e = sysf_add(ctx, SCMP_ACT_ALLOW, t[i].name, NULL, msg,
+				     msg_size);
 	}
-	return 0;
-fail:
-	snprintf(msg, msg_size, "seccomp rule for %s: %s", sysf_kill[i],
-		 strerror(-e));
 	return e;
 }
 #endif
